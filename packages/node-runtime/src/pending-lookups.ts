@@ -1,0 +1,60 @@
+import type { NodeStore } from './store.js';
+
+interface Held {
+  producer: number;
+  undecided: Set<number>;
+  found: number[];
+  answer(found: number[]): void;
+}
+
+/**
+ * The owner's side of a reference check. An id is "found" as soon as the table
+ * holds it; it is "missing" only once the asking producer's stream has ended,
+ * since a later row of that stream may still bring it. Lookups that cannot be
+ * decided yet are held and decided as batches commit, so the answer never
+ * depends on which stream ran ahead.
+ */
+export class PendingLookups {
+  #held: Held[] = [];
+
+  constructor(private readonly store: NodeStore) {}
+
+  get size(): number {
+    return this.#held.length;
+  }
+
+  lookup(producer: number, ids: readonly number[], answer: (found: number[]) => void): void {
+    const found = this.store.found(new Set(ids));
+    const undecided = new Set(ids);
+    for (const id of found) undecided.delete(id);
+    const held = { producer, undecided, found, answer };
+    if (!this.#settle(held, this.store.streamEnded(producer))) this.#held.push(held);
+  }
+
+  /** A batch committed: its accepted ids, and maybe the end of its stream, decide held lookups. */
+  committed(acceptedIds: readonly number[]): void {
+    if (this.#held.length === 0) return;
+    const accepted = new Set(acceptedIds);
+    const ended = new Map<number, boolean>();
+    this.#held = this.#held.filter((held) => {
+      for (const id of held.undecided) {
+        if (accepted.has(id)) {
+          held.undecided.delete(id);
+          held.found.push(id);
+        }
+      }
+      let streamEnded = ended.get(held.producer);
+      if (streamEnded === undefined) {
+        streamEnded = this.store.streamEnded(held.producer);
+        ended.set(held.producer, streamEnded);
+      }
+      return !this.#settle(held, streamEnded);
+    });
+  }
+
+  #settle(held: Held, streamEnded: boolean): boolean {
+    if (held.undecided.size > 0 && !streamEnded) return false;
+    held.answer(held.found.sort((a, b) => a - b));
+    return true;
+  }
+}

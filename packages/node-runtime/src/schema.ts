@@ -1,0 +1,54 @@
+import { customType, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Tables every node has besides its own: the rejected rows, and the delivery
+ * record that makes redelivery harmless. Each node's drizzle-kit config reads
+ * this file too, so its migrations create them.
+ */
+
+/** How a value of any JSON type is stored as given: numbers and strings natively, the rest as JSON text. */
+export function asGivenValue(value: unknown): number | string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'number' || typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** BLOB affinity: SQLite keeps an integer an integer and a string a string, as given. */
+const asGiven = customType<{ data: unknown; driverData: number | string | null }>({
+  dataType: () => 'blob',
+  toDriver: asGivenValue,
+});
+
+export const rejections = sqliteTable(
+  'rejections',
+  {
+    producer: integer().notNull(),
+    /** The row's place in its producer's stream: a logical time that is the same on every run. */
+    position: integer().notNull(),
+    /** The id exactly as the row gave it, or NULL when it gave none. */
+    id: asGiven('id'),
+    row: text().notNull(),
+    reasons: text().notNull(),
+    rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.producer, table.position] })],
+);
+
+/** Per producer (one orchestrator run): how far its stream is applied, and whether it has ended. */
+export const deliveries = sqliteTable('_deliveries', {
+  producer: integer().primaryKey(),
+  offset: integer().notNull(),
+  sealed: integer({ mode: 'boolean' }).notNull(),
+});
+
+/** The outcome of every applied batch, so that a redelivered one gets the same answer. */
+export const batches = sqliteTable(
+  '_batches',
+  {
+    producer: integer().notNull(),
+    offset: integer().notNull(),
+    count: integer().notNull(),
+    inserted: integer().notNull(),
+    rejected: integer().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.producer, table.offset] })],
+);

@@ -1,0 +1,4 @@
+export * from './channel.js';
+export * from './line-codec.js';
+export * from './messages.js';
+export * from './reasons.js';

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { REASONS } from './reasons.js';
+
+/** The three database nodes; each owns the table of the same name. */
+export const NODES = ['users', 'products', 'orders'] as const;
+export const NodeName = z.enum(NODES);
+export type NodeName = z.infer<typeof NodeName>;
+
+const count = z.number().int().nonnegative();
+/** A producer is one run of the orchestrator; 0 means "none yet". */
+const producer = z.number().int().positive();
+const position = count;
+const recordId = z.number().int().positive();
+const reasonList = z.array(z.enum(REASONS));
+
+/** Maelstrom-style: a request carries msg_id, its reply carries in_reply_to. */
+const request = { msg_id: z.number().int().nonnegative() };
+const reply = { in_reply_to: z.number().int().nonnegative() };
+
+/**
+ * Insert rows at stream positions offset .. offset + rows.length - 1.
+ * The offset is the producer's sequence number (Kafka's baseSequence): a node
+ * applies a batch only at its high-water mark and answers a repeat from its
+ * record. `seal` says the producer's stream ends after these rows.
+ */
+export const Insert = z.object({
+  type: z.literal('insert'),
+  ...request,
+  producer,
+  offset: position,
+  rows: z.array(z.unknown()),
+  seal: z.boolean().optional(),
+});
+export const InsertOk = z.object({
+  type: z.literal('insert_ok'),
+  ...reply,
+  offset: position,
+  count,
+  inserted: count,
+  rejected: count,
+});
+
+/** Which of these ids does the node hold? Answered once every id is decided. */
+export const Lookup = z.object({ type: z.literal('lookup'), ...request, producer, ids: z.array(recordId) });
+export const LookupOk = z.object({ type: z.literal('lookup_ok'), ...reply, found: z.array(recordId) });
+
+export const Hello = z.object({ type: z.literal('hello'), ...request });
+export const HelloOk = z.object({
+  type: z.literal('hello_ok'),
+  ...reply,
+  node: NodeName,
+  pid: z.number().int(),
+  /** The newest producer this node has seen, 0 if none, with its high-water mark. */
+  producer: count,
+  offset: position,
+  sealed: z.boolean(),
+});
+
+export const Stats = z.object({ type: z.literal('stats'), ...request, producer });
+export const StatsOk = z.object({
+  type: z.literal('stats_ok'),
+  ...reply,
+  received: count,
+  inserted: count,
+  rejected: count,
+  reasons: z.record(z.enum(REASONS), count),
+});
+
+export const RejectionRecord = z.object({
+  position,
+  id: z.unknown(),
+  reasons: reasonList,
+  row: z.unknown(),
+});
+export type RejectionRecord = z.infer<typeof RejectionRecord>;
+
+/** One page of a producer's rejections, in stream order, after `after`. */
+export const Rejections = z.object({
+  type: z.literal('rejections'),
+  ...request,
+  producer,
+  after: z.number().int().min(-1),
+  limit: z.number().int().positive().max(10_000),
+});
+export const RejectionsOk = z.object({
+  type: z.literal('rejections_ok'),
+  ...reply,
+  rejections: z.array(RejectionRecord),
+});
+
+export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
+export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
+
+/**
+ * Definite errors promise the request had no effect; indefinite ones
+ * (a timeout, a node that died mid-request) promise nothing.
+ */
+export const ERROR_CODES = ['malformed_message', 'not_supported', 'out_of_order', 'unavailable'] as const;
+export const ErrorBody = z.object({
+  type: z.literal('error'),
+  in_reply_to: z.number().int().nonnegative().optional(),
+  code: z.enum(ERROR_CODES),
+  definite: z.boolean(),
+  text: z.string(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Shutdown]);
+export const ReplyBody = z.discriminatedUnion('type', [
+  InsertOk,
+  LookupOk,
+  HelloOk,
+  StatsOk,
+  RejectionsOk,
+  ShutdownOk,
+  ErrorBody,
+]);
+export const Body = z.union([RequestBody, ReplyBody]);
+
+export type RequestBody = z.infer<typeof RequestBody>;
+export type ReplyBody = z.infer<typeof ReplyBody>;
+export type Body = z.infer<typeof Body>;
+export type RequestType = RequestBody['type'];
+
+/** What each request is answered with, when it succeeds. */
+export type ReplyTo<T extends RequestType> = {
+  insert: z.infer<typeof InsertOk>;
+  lookup: z.infer<typeof LookupOk>;
+  hello: z.infer<typeof HelloOk>;
+  stats: z.infer<typeof StatsOk>;
+  rejections: z.infer<typeof RejectionsOk>;
+  shutdown: z.infer<typeof ShutdownOk>;
+}[T];
+
+/** Maelstrom's envelope: every message names its sender and its addressee. */
+export const Envelope = z.object({ src: z.string().min(1), dest: z.string().min(1), body: Body });
+export type Envelope<B extends Body = Body> = { src: string; dest: string; body: B };
+
+export const ORCHESTRATOR = 'orchestrator';
