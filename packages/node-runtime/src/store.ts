@@ -84,7 +84,7 @@ export class NodeStore {
       this.#db
         .select({ one: sql`1` })
         .from(table)
-        .where(eq(key.stored, sql.placeholder('key')))
+        .where(sql`${key.stored} = ${sql.placeholder('key')}`)
         .limit(1)
         .prepare(),
     );
@@ -190,7 +190,7 @@ export class NodeStore {
     const claimed = this.#keys.map(() => new Set<string | number>());
     const rejected: Rejection[] = [];
     const acceptedIds: number[] = [];
-    const rejectedAt = Date.now();
+    const rejectedAt = new Date();
     rows.forEach((raw, index) => {
       const { row, reasons, unusable } = checkShape(raw, this.spec.fields);
       const keys: (string | number | undefined)[] = [];

@@ -7,7 +7,7 @@ import {
   type ReplyBody,
   type ReplyTo,
   type RequestBody,
-  type RequestType,
+  type Without,
 } from './messages.js';
 
 /** A request that failed: `definite` says whether it surely had no effect. */
@@ -17,7 +17,8 @@ export class RemoteError extends Error {
   }
 }
 
-type RequestOf<T extends RequestType> = Omit<Extract<RequestBody, { type: T }>, 'msg_id'>;
+/** A request as its sender writes it: the channel assigns the msg_id. */
+export type Unsent = Without<RequestBody, 'msg_id'>;
 
 /**
  * One end of a connection that carries envelopes as lines of JSON over any
@@ -65,7 +66,7 @@ export class Channel {
     return this.stream.write(encodeLine(message));
   }
 
-  request<T extends RequestType>(dest: string, body: RequestOf<T>): Promise<ReplyTo<T>> {
+  request<B extends Unsent>(dest: string, body: B): Promise<ReplyTo<B['type']>> {
     const msgId = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (this.#closed) {

@@ -63,7 +63,7 @@ export const StatsOk = z.object({
   received: count,
   inserted: count,
   rejected: count,
-  reasons: z.record(z.enum(REASONS), count),
+  reasons: z.partialRecord(z.enum(REASONS), count),
 });
 
 export const RejectionRecord = z.object({
@@ -121,6 +121,12 @@ export type RequestBody = z.infer<typeof RequestBody>;
 export type ReplyBody = z.infer<typeof ReplyBody>;
 export type Body = z.infer<typeof Body>;
 export type RequestType = RequestBody['type'];
+
+/** Omit for each member of a union, so the union survives. */
+export type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A reply as its sender writes it: in_reply_to is added from the request. */
+export type Unanswered = Without<ReplyBody, 'in_reply_to'>;
 
 /** What each request is answered with, when it succeeds. */
 export type ReplyTo<T extends RequestType> = {

@@ -1,0 +1,40 @@
+import { inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
+import { sql } from 'drizzle-orm';
+import { users } from './schema.js';
+
+export const NAME_MAX_CHARS = 200;
+export const EMAIL_MAX_CHARS = 254;
+
+/** The WHATWG HTML definition of a valid e-mail address: what a browser's type=email accepts. */
+const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+export function isEmail(value: string): boolean {
+  return value.length <= EMAIL_MAX_CHARS && EMAIL.test(value);
+}
+
+export const usersSpec: TableSpec<typeof users> = {
+  node: 'users',
+  table: users,
+  fields: inputFields(users),
+  rules(row, unusable) {
+    const reasons: Reason[] = [];
+    if (!unusable.has('name')) {
+      const name = row.name as string;
+      if (name.trim() === '') reasons.push('name_empty');
+      // Characters as a reader counts them: code points, so an emoji is one.
+      if ([...name].length > NAME_MAX_CHARS) reasons.push('name_too_long');
+    }
+    if (!unusable.has('email') && !isEmail(row.email as string)) reasons.push('email_invalid');
+    return reasons;
+  },
+  unique: [
+    {
+      field: 'email',
+      reason: 'email_duplicate',
+      // Valid addresses are ASCII, so JavaScript's and SQLite's lower() agree.
+      key: (value) => (typeof value === 'string' && isEmail(value) ? value.toLowerCase() : undefined),
+      stored: sql`lower(${users.email})`,
+    },
+  ],
+  toRecord: (row) => ({ id: row.id as number, name: row.name as string, email: row.email as string }),
+};

@@ -1,0 +1,2 @@
+export * from './main.js';
+export * from './paths.js';

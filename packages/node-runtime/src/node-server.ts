@@ -1,0 +1,148 @@
+import type { Logger } from '@dbsim/logger';
+import {
+  type Channel,
+  type Envelope,
+  type ErrorBody,
+  RemoteError,
+  type ReplyBody,
+  type Unanswered,
+  RequestBody,
+} from '@dbsim/protocol';
+import { getTableName } from 'drizzle-orm';
+import { isRecordId } from './fields.js';
+import { PendingLookups } from './pending-lookups.js';
+import type { Batch, NodeStore, Resolved } from './store.js';
+
+type Request<T extends RequestBody['type']> = Extract<RequestBody, { type: T }>;
+
+/**
+ * Serves the protocol for one node's store over any number of channels.
+ * Inserts are applied one at a time in arrival order; an insert's reference
+ * lookups start as soon as it arrives, so they overlap with earlier batches.
+ */
+export class NodeServer {
+  readonly #lookups: PendingLookups;
+  readonly #table: string;
+  #tail: Promise<void> = Promise.resolve();
+  #onShutdown: () => void = () => {};
+
+  constructor(
+    private readonly store: NodeStore,
+    private readonly log: Logger,
+  ) {
+    this.#lookups = new PendingLookups(store);
+    this.#table = getTableName(store.spec.table);
+  }
+
+  /** Called once a shutdown request has been answered. */
+  onShutdown(handler: () => void): this {
+    this.#onShutdown = handler;
+    return this;
+  }
+
+  attach(channel: Channel): this {
+    channel
+      .onMessage((message) => this.#handle(channel, message))
+      .onInvalid((problem, raw) => this.#invalid(channel, problem, raw));
+    return this;
+  }
+
+  /** Resolves once every insert received so far has been applied or refused. */
+  drained(): Promise<void> {
+    return this.#tail;
+  }
+
+  #handle(channel: Channel, message: Envelope): void {
+    const { body } = message;
+    if (!('msg_id' in body)) return; // a reply nobody waits for any more: its request was answered or abandoned
+    const answer = (reply: Unanswered) => channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
+    switch (body.type) {
+      case 'insert':
+        this.#insert(channel, body, answer);
+        return;
+      case 'lookup':
+        this.#lookups.lookup(body.producer, body.ids, (found) => answer({ type: 'lookup_ok', found }));
+        return;
+      case 'hello':
+        answer({ type: 'hello_ok', node: this.store.spec.node, pid: process.pid, ...this.store.latest() });
+        return;
+      case 'stats':
+        answer({ type: 'stats_ok', ...this.store.stats(body.producer) });
+        return;
+      case 'rejections':
+        answer({ type: 'rejections_ok', rejections: this.store.rejections(body.producer, body.after, body.limit) });
+        return;
+      case 'shutdown':
+        void this.#tail.then(() => {
+          answer({ type: 'shutdown_ok' });
+          this.#onShutdown();
+        });
+        return;
+    }
+  }
+
+  #insert(channel: Channel, batch: Request<'insert'>, answer: (reply: Unanswered) => void): void {
+    const resolving = this.#resolve(channel, batch);
+    resolving.catch(() => {}); // awaited in turn below; until then a failure is not unhandled
+    this.#tail = this.#tail.then(() => this.#apply(batch, resolving, answer));
+  }
+
+  async #apply(batch: Batch, resolving: Promise<Resolved>, answer: (reply: Unanswered) => void): Promise<void> {
+    let result: ReturnType<NodeStore['apply']>;
+    try {
+      result = this.store.apply(batch, await resolving);
+    } catch (error) {
+      const text = error instanceof RemoteError ? `reference check failed: ${error.message}` : String(error);
+      this.log.error({ offset: batch.offset, problem: text }, 'batch refused');
+      answer({ type: 'error', code: 'unavailable', definite: true, text });
+      return;
+    }
+    if (result.kind === 'out_of_order') {
+      const text = result.sealed ? 'stream already sealed' : `expected offset ${result.expected}, got ${batch.offset}`;
+      answer({ type: 'error', code: 'out_of_order', definite: true, text });
+      return;
+    }
+    if (result.kind === 'applied') {
+      // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
+      for (const { position, id, reasons, row } of result.rejections) {
+        this.log.warn({ table: this.#table, id, position, reasons, row }, 'row rejected');
+      }
+      this.#lookups.committed(result.acceptedIds);
+    }
+    answer({ type: 'insert_ok', ...result.outcome });
+  }
+
+  /** Asks the owning nodes, one lookup per node per batch, which referenced ids they hold. */
+  async #resolve(channel: Channel, batch: Batch): Promise<Resolved> {
+    const references = this.store.spec.references ?? [];
+    const lookups = references.map(async ({ field, node }) => {
+      const ids = new Set<number>();
+      for (const row of batch.rows) {
+        const value = (row as Record<string, unknown> | null)?.[field];
+        if (isRecordId(value)) ids.add(value);
+      }
+      if (ids.size === 0) return [field, new Set<number>()] as const;
+      const { found } = await channel.request(node, { type: 'lookup', producer: batch.producer, ids: [...ids] });
+      return [field, new Set(found)] as const;
+    });
+    return new Map(await Promise.all(lookups));
+  }
+
+  #invalid(channel: Channel, problem: string, raw: unknown): void {
+    const envelope = (typeof raw === 'object' && raw !== null ? raw : {}) as { src?: unknown; body?: { msg_id?: unknown; type?: unknown } };
+    const type = envelope.body?.type;
+    const unknownType = typeof type === 'string' && !RequestBody.options.some((option) => option.shape.type.value === type);
+    this.log.warn({ problem, message: raw }, unknownType ? 'unsupported message' : 'malformed message');
+    const msgId = envelope.body?.msg_id;
+    if (typeof envelope.src !== 'string' || !Number.isSafeInteger(msgId) || (msgId as number) < 0) return;
+    const reply: ErrorBody = {
+      type: 'error',
+      code: unknownType ? 'not_supported' : 'malformed_message',
+      definite: true,
+      text: unknownType ? `unknown message type ${JSON.stringify(type)}` : problem,
+      in_reply_to: msgId as number,
+    };
+    channel.send({ src: channel.address, dest: envelope.src, body: reply });
+  }
+}
+
