@@ -1,5 +1,5 @@
-import { type Envelope, NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
 import type { Logger } from '@dbsim/logger';
+import { type Envelope, NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
 import { NodeProcess } from './node-process.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;

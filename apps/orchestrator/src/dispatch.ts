@@ -29,10 +29,10 @@ export async function sendStream(node: NodeProcess, rows: readonly unknown[], op
     return ack;
   };
   for (let offset = 0; offset < rows.length; offset += batchSize) {
-      if (delayMs > 0) await sleep(delayMs);
-      send(offset, rows.slice(offset, offset + batchSize), false);
-      if (inFlight.size >= window) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    if (delayMs > 0) await sleep(delayMs);
+    send(offset, rows.slice(offset, offset + batchSize), false);
+    if (inFlight.size >= window) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
   await send(rows.length, [], true);
 }

@@ -56,4 +56,3 @@ export class NodeProcess {
     this.#child.kill('SIGKILL');
   }
 }
-

@@ -6,7 +6,8 @@ export const NAME_MAX_CHARS = 200;
 export const EMAIL_MAX_CHARS = 254;
 
 /** The WHATWG HTML definition of a valid e-mail address: what a browser's type=email accepts. */
-const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 export function isEmail(value: string): boolean {
   return value.length <= EMAIL_MAX_CHARS && EMAIL.test(value);

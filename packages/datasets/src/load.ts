@@ -44,7 +44,8 @@ function checkShape(parsed: unknown, name: string): DataSet {
   if (unknown.length > 0) throw new UsageError(`data file ${name} has unknown key ${JSON.stringify(unknown[0])}: expected ${expected}`);
   for (const table of NODES) {
     if (!Object.hasOwn(record, table)) throw new UsageError(`data file ${name} has no "${table}" array: expected ${expected}`);
-    if (!Array.isArray(record[table])) throw new UsageError(`data file ${name}: "${table}" must be an array, not ${describe(record[table])}`);
+    if (!Array.isArray(record[table]))
+      throw new UsageError(`data file ${name}: "${table}" must be an array, not ${describe(record[table])}`);
   }
   return record as DataSet;
 }

@@ -15,9 +15,7 @@ describe('createLogger', () => {
   it('writes JSON lines that name the node and the pid', () => {
     const { lines, stream } = capture();
     createLogger('users', stream).warn({ id: 8, reasons: ['email_duplicate'] }, 'row rejected');
-    expect(lines).toEqual([
-      expect.objectContaining({ level: 40, node: 'users', pid: process.pid, id: 8, msg: 'row rejected' }),
-    ]);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, node: 'users', pid: process.pid, id: 8, msg: 'row rejected' })]);
     expect(typeof lines[0]?.time).toBe('string');
   });
 

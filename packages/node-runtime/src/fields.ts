@@ -1,6 +1,6 @@
+import { REASONS, type Reason } from '@dbsim/protocol';
 import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { REASONS, type Reason } from '@dbsim/protocol';
 
 export type FieldType = 'number' | 'string';
 export type Fields = Readonly<Record<string, FieldType>>;

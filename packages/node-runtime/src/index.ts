@@ -1,7 +1,7 @@
+export type { Reason } from '@dbsim/protocol';
 export * from './fields.js';
 export * from './node-server.js';
 export * from './pending-lookups.js';
 export * from './run-node.js';
 export * from './store.js';
 export * from './table-spec.js';
-export type { Reason } from '@dbsim/protocol';

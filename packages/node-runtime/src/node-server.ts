@@ -1,13 +1,5 @@
 import type { Logger } from '@dbsim/logger';
-import {
-  type Channel,
-  type Envelope,
-  type ErrorBody,
-  RemoteError,
-  type ReplyBody,
-  type Unanswered,
-  RequestBody,
-} from '@dbsim/protocol';
+import { type Channel, type Envelope, type ErrorBody, RemoteError, type ReplyBody, RequestBody, type Unanswered } from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
 import { isRecordId } from './fields.js';
 import { PendingLookups } from './pending-lookups.js';
@@ -41,9 +33,7 @@ export class NodeServer {
   }
 
   attach(channel: Channel): this {
-    channel
-      .onMessage((message) => this.#handle(channel, message))
-      .onInvalid((problem, raw) => this.#invalid(channel, problem, raw));
+    channel.onMessage((message) => this.#handle(channel, message)).onInvalid((problem, raw) => this.#invalid(channel, problem, raw));
     return this;
   }
 
@@ -55,7 +45,8 @@ export class NodeServer {
   #handle(channel: Channel, message: Envelope): void {
     const { body } = message;
     if (!('msg_id' in body)) return; // a reply nobody waits for any more: its request was answered or abandoned
-    const answer = (reply: Unanswered) => channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
+    const answer = (reply: Unanswered) =>
+      channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
     switch (body.type) {
       case 'insert':
         this.#insert(channel, body, answer);
@@ -82,6 +73,10 @@ export class NodeServer {
   }
 
   #insert(channel: Channel, batch: Request<'insert'>, answer: (reply: Unanswered) => void): void {
+    this.log.debug(
+      { producer: batch.producer, offset: batch.offset, rows: batch.rows.length, seal: batch.seal === true },
+      'batch received',
+    );
     const resolving = this.#resolve(channel, batch);
     resolving.catch(() => {}); // awaited in turn below; until then a failure is not unhandled
     this.#tail = this.#tail.then(() => this.#apply(batch, resolving, answer));
@@ -145,4 +140,3 @@ export class NodeServer {
     channel.send({ src: channel.address, dest: envelope.src, body: reply });
   }
 }
-

@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import type { Reason } from '@dbsim/protocol';
+import Database from 'better-sqlite3';
 import { and, asc, count, eq, getTableColumns, gt, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -209,7 +209,9 @@ export class NodeStore {
       const position = offset + index;
       if (row && reasons.length === 0) {
         this.#insertRow.run(this.spec.toRecord(row));
-        keys.forEach((key, k) => key !== undefined && claimed[k]?.add(key));
+        keys.forEach((key, k) => {
+          if (key !== undefined) claimed[k]?.add(key);
+        });
         acceptedIds.push(row.id as number);
         return;
       }
@@ -226,7 +228,10 @@ export class NodeStore {
     });
 
     const outcome = { offset, count: rows.length, inserted: acceptedIds.length, rejected: rejected.length };
-    this.#db.insert(batches).values({ producer, ...outcome }).run();
+    this.#db
+      .insert(batches)
+      .values({ producer, ...outcome })
+      .run();
     const next = { offset: offset + rows.length, sealed: batch.seal === true };
     this.#db
       .insert(deliveries)

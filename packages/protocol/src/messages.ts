@@ -106,15 +106,7 @@ export const ErrorBody = z.object({
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Shutdown]);
-export const ReplyBody = z.discriminatedUnion('type', [
-  InsertOk,
-  LookupOk,
-  HelloOk,
-  StatsOk,
-  RejectionsOk,
-  ShutdownOk,
-  ErrorBody,
-]);
+export const ReplyBody = z.discriminatedUnion('type', [InsertOk, LookupOk, HelloOk, StatsOk, RejectionsOk, ShutdownOk, ErrorBody]);
 export const Body = z.union([RequestBody, ReplyBody]);
 
 export type RequestBody = z.infer<typeof RequestBody>;

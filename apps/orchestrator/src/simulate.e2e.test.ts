@@ -1,0 +1,138 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, query, simulate, tempDir } from './test-run.js';
+
+/** The classic data set's required outcome (issue "The simulation itself"). */
+const CLASSIC_TABLES = {
+  users: { received: 10, inserted: 8, rejected: 2, reasons: { name_empty: 1, email_duplicate: 1 } },
+  products: { received: 10, inserted: 9, rejected: 1, reasons: { price_negative: 1 } },
+  orders: { received: 10, inserted: 7, rejected: 3, reasons: { quantity_not_positive: 2, user_missing: 2, product_missing: 1 } },
+};
+const CLASSIC_REJECTIONS = [
+  { table: 'users', id: 8, reasons: ['email_duplicate'] },
+  { table: 'users', id: 10, reasons: ['name_empty'] },
+  { table: 'products', id: 10, reasons: ['price_negative'] },
+  { table: 'orders', id: 8, reasons: ['quantity_not_positive', 'user_missing'] },
+  { table: 'orders', id: 9, reasons: ['quantity_not_positive'] },
+  { table: 'orders', id: 10, reasons: ['user_missing', 'product_missing'] },
+];
+
+interface Report {
+  run: number;
+  tables: typeof CLASSIC_TABLES;
+  rejections: { table: string; id: unknown; reasons: string[]; row: unknown }[];
+}
+
+const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+const ids = (dir: string, table: string) => query<{ id: number }>(dir, table, `select id from ${table} order by id`).map((r) => r.id);
+
+function expectClassicDatabases(dir: string): void {
+  expect(ids(dir, 'users')).toEqual([1, 2, 3, 4, 5, 6, 7, 9]);
+  expect(ids(dir, 'products')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  expect(ids(dir, 'orders')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  expect(query(dir, 'products', 'select price_cents from products where id = 1')).toEqual([{ price_cents: 100000 }]);
+  for (const table of ['users', 'products', 'orders']) {
+    expect(query(dir, table, 'pragma integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    expect(query(dir, table, 'pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+  }
+  const rejected = ['users', 'products', 'orders'].flatMap((table) =>
+    query<{ id: number; reasons: string }>(dir, table, 'select id, reasons from rejections order by position').map((r) => ({
+      table,
+      id: r.id,
+      reasons: JSON.parse(r.reasons),
+    })),
+  );
+  expect(rejected).toEqual(CLASSIC_REJECTIONS);
+}
+
+describe('pnpm simulate on the classic data set', () => {
+  it('gives the classic outcome in report.json, the three SQLite files and the logs', async () => {
+    const dir = tempDir();
+    const { code, stdout, stderr } = await simulate(['--dir', dir]);
+    expect(stderr).toContain('simulate: run 1 of classic.json');
+    expect(code).toBe(0);
+
+    const report = readReport(dir);
+    expect(report.run).toBe(1);
+    expect(report.tables).toEqual(CLASSIC_TABLES);
+    expect(report.rejections.map(({ table, id, reasons }) => ({ table, id, reasons }))).toEqual(CLASSIC_REJECTIONS);
+    expect(report.rejections[3]?.row).toEqual({ id: 8, user_id: 8, product_id: 8, quantity: 0 });
+    expectClassicDatabases(dir);
+
+    // stdout is pure JSON lines, the same ones simulate.log holds, with one warn line per rejected row.
+    const lines = jsonLines(stdout);
+    expect(readFileSync(join(dir, 'simulate.log'), 'utf8')).toBe(stdout);
+    const warnings = lines.filter((line) => line.msg === 'row rejected');
+    expect(warnings.every((line) => line.level === 40)).toBe(true);
+    expect(
+      warnings
+        .map(({ node, table, id, reasons }) => ({ node, table, id, reasons }))
+        .sort((a, b) => `${a.table}${a.id}`.localeCompare(`${b.table}${b.id}`)),
+    ).toEqual(
+      CLASSIC_REJECTIONS.map((r) => ({ node: r.table, ...r })).sort((a, b) => `${a.table}${a.id}`.localeCompare(`${b.table}${b.id}`)),
+    );
+    expect(warnings.find((line) => line.table === 'users' && line.id === 10)?.row).toEqual({ id: 10, name: '', email: 'jane@example.com' });
+  });
+
+  it('gives the same outcome when the users stream is slowed so that orders arrive first', async () => {
+    const dir = tempDir();
+    const { code } = await simulate(['--dir', dir, '--batch-size', '2', '--delay', 'users=150'], { LOG_LEVEL: 'debug' });
+    expect(code).toBe(0);
+    expect(readReport(dir).tables).toEqual(CLASSIC_TABLES);
+    expectClassicDatabases(dir);
+
+    const received = jsonLines(readFileSync(join(dir, 'simulate.log'), 'utf8')).filter((line) => line.msg === 'batch received');
+    const firstOrders = received.findIndex((line) => line.node === 'orders');
+    const usersSeal = received.findIndex((line) => line.node === 'users' && line.seal === true);
+    expect(firstOrders).toBeGreaterThanOrEqual(0);
+    expect(firstOrders).toBeLessThan(usersSeal);
+  });
+
+  it('adds a run to the existing databases with --keep', async () => {
+    const dir = tempDir();
+    await simulate(['--dir', dir]);
+    const { code } = await simulate(['--dir', dir, '--keep']);
+    expect(code).toBe(0);
+    const report = readReport(dir);
+    expect(report.run).toBe(2);
+    expect(Object.values(report.tables).map((t) => t.inserted)).toEqual([0, 0, 0]);
+    // Every row is rejected: those accepted by run 1 as duplicates, the others for their old reasons.
+    expect(report.rejections).toHaveLength(30);
+    expect(report.rejections.filter((r) => r.reasons.includes('id_duplicate'))).toHaveLength(8 + 9 + 7);
+    expect(ids(dir, 'users')).toEqual([1, 2, 3, 4, 5, 6, 7, 9]);
+  });
+});
+
+describe('a bad data file', () => {
+  const cases: [string, string, RegExp][] = [
+    ['missing', '', /cannot read data file .*missing\.json: no such file/],
+    ['not JSON', '{"users": [', /is not valid JSON/],
+    ['an array', '[]', /must hold an object with arrays users, products, orders, not an array/],
+    ['no orders', '{"users": [], "products": []}', /has no "orders" array/],
+    ['users not an array', '{"users": {}, "products": [], "orders": []}', /"users" must be an array, not an object/],
+    ['an unknown key', '{"users": [], "products": [], "orders": [], "carts": []}', /unknown key "carts"/],
+  ];
+
+  it.each(cases)('(%s) gets one error line, a non-zero exit, and changes no file', async (name, content, message) => {
+    const dir = tempDir();
+    await simulate(['--dir', dir]);
+    const before = ['users.db', 'report.json', 'simulate.log'].map((file) => statSync(join(dir, file)).mtimeMs);
+    const data = join(dir, name === 'missing' ? 'missing.json' : 'data.json');
+    if (name !== 'missing') writeFileSync(data, content);
+
+    const { code, stdout, stderr } = await simulate(['--dir', dir, '--data', data]);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
+    expect(stderr).toMatch(/^simulate: /);
+    expect(['users.db', 'report.json', 'simulate.log'].map((file) => statSync(join(dir, file)).mtimeMs)).toEqual(before);
+  });
+
+  it('creates no directory', async () => {
+    const dir = join(tempDir(), 'never');
+    const { code } = await simulate(['--dir', dir, '--data', join(dir, 'nope.json')]);
+    expect(code).not.toBe(0);
+    expect(() => statSync(dir)).toThrow();
+  });
+});

@@ -1,0 +1,120 @@
+import { Duplex, PassThrough } from 'node:stream';
+import { createLogger } from '@dbsim/logger';
+import { Channel, type Envelope, RemoteError } from '@dbsim/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NodeServer } from './node-server.js';
+import type { NodeStore } from './store.js';
+import { TEST_MIGRATIONS, thingsSpec } from './test-table.js';
+import { openTempStore } from './testing.js';
+
+function duplexPair(): [Duplex, Duplex] {
+  const ab = new PassThrough();
+  const ba = new PassThrough();
+  return [Duplex.from({ readable: ba, writable: ab }), Duplex.from({ readable: ab, writable: ba })];
+}
+
+let store: NodeStore;
+let cleanup: () => void;
+let client: Channel;
+let clientEnd: Duplex;
+let logs: Record<string, unknown>[];
+/** The owners users-node would say it holds; undefined makes lookups fail. */
+let owners: Set<number> | undefined;
+
+beforeEach(() => {
+  ({ store, cleanup } = openTempStore(thingsSpec, TEST_MIGRATIONS));
+  logs = [];
+  owners = new Set([1]);
+  const log = createLogger('orders', { write: (line: string) => logs.push(JSON.parse(line)) });
+  const [a, b] = duplexPair();
+  clientEnd = a;
+  client = new Channel('orchestrator', a);
+  new NodeServer(store, log).attach(new Channel('orders', b));
+  // Plays the orchestrator relaying orders-node's lookups to a users node.
+  client.onMessage((message: Envelope) => {
+    const { body } = message;
+    if (body.type !== 'lookup') return;
+    const reply =
+      owners === undefined
+        ? { type: 'error' as const, code: 'unavailable' as const, definite: false, text: 'users down', in_reply_to: body.msg_id }
+        : { type: 'lookup_ok' as const, found: body.ids.filter((id) => owners?.has(id)), in_reply_to: body.msg_id };
+    client.send({ src: 'users', dest: message.src, body: reply });
+  });
+});
+afterEach(() => {
+  client.close();
+  cleanup();
+});
+
+const rows = [
+  { id: 1, label: 'a', owner_id: 1 },
+  { id: 2, label: 'b', owner_id: 2 },
+  { id: 1, label: 'c', owner_id: 1 },
+];
+const rejected = () => logs.filter((line) => line.msg === 'row rejected');
+
+function reply(): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    clientEnd.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).body));
+  });
+}
+
+describe('NodeServer', () => {
+  it('applies an insert after asking the owning node, and logs each rejected row once', async () => {
+    const ack = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    expect(ack).toMatchObject({ type: 'insert_ok', offset: 0, count: 3, inserted: 1, rejected: 2 });
+    expect(rejected()).toEqual([
+      expect.objectContaining({ level: 40, node: 'orders', table: 'things', id: 2, position: 1, reasons: ['user_missing'], row: rows[1] }),
+      expect.objectContaining({ level: 40, table: 'things', id: 1, position: 2, reasons: ['id_duplicate'], row: rows[2] }),
+    ]);
+  });
+
+  it('answers a redelivered insert with the same outcome and logs nothing again', async () => {
+    const first = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    const again = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    expect({ ...again, in_reply_to: 0 }).toEqual({ ...first, in_reply_to: 0 });
+    expect(rejected()).toHaveLength(2);
+    expect(store.counts()).toEqual({ rows: 1, rejected: 2 });
+  });
+
+  it('refuses an insert whose reference check failed, definitely, with nothing applied', async () => {
+    owners = undefined;
+    const failure = client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    await expect(failure).rejects.toThrow(RemoteError);
+    await expect(failure).rejects.toMatchObject({ body: { code: 'unavailable', definite: true } });
+    expect(store.counts()).toEqual({ rows: 0, rejected: 0 });
+  });
+
+  it('answers a malformed message with an error and a warn log, and keeps serving', async () => {
+    const answer = reply();
+    clientEnd.write('{"src":"orchestrator","dest":"orders","body":{"type":"insert","msg_id":7,"producer":-1}}\n');
+    expect(await answer).toMatchObject({ type: 'error', in_reply_to: 7, code: 'malformed_message', definite: true });
+    expect(logs.at(-1)).toMatchObject({ level: 40, msg: 'malformed message' });
+    expect(await client.request('orders', { type: 'hello' })).toMatchObject({ type: 'hello_ok', node: 'orders' });
+  });
+
+  it('answers an unknown message type with not_supported', async () => {
+    const answer = reply();
+    clientEnd.write('{"src":"orchestrator","dest":"orders","body":{"type":"drop_table","msg_id":3}}\n');
+    expect(await answer).toMatchObject({ type: 'error', in_reply_to: 3, code: 'not_supported' });
+    expect(logs.at(-1)).toMatchObject({ level: 40, msg: 'unsupported message' });
+  });
+
+  it('logs a line that is not JSON and carries on', async () => {
+    clientEnd.write('this is not json\n');
+    expect(await client.request('orders', { type: 'hello' })).toMatchObject({ type: 'hello_ok' });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 40, msg: 'malformed message', problem: 'not JSON' }));
+  });
+
+  it('reports stats and pages of rejections for a producer', async () => {
+    await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    expect(await client.request('orders', { type: 'stats', producer: 1 })).toMatchObject({
+      received: 3,
+      inserted: 1,
+      rejected: 2,
+      reasons: { id_duplicate: 1, user_missing: 1 },
+    });
+    const page = await client.request('orders', { type: 'rejections', producer: 1, after: 1, limit: 10 });
+    expect(page.rejections).toEqual([{ position: 2, id: 1, reasons: ['id_duplicate'], row: rows[2] }]);
+  });
+});
