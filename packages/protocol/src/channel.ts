@@ -43,6 +43,7 @@ export class Channel {
     stream.on('data', (chunk: Buffer) => decoder.write(chunk));
     stream.on('error', () => this.#close());
     stream.on('close', () => this.#close());
+    stream.on('end', () => this.#close()); // the peer is done: nothing it owes us will come
   }
 
   /** Messages that are not replies to our own requests. */

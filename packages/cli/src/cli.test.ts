@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultDatabasesDir, repoRoot, userPath } from './paths.js';
+
+const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+
+/** Runs a tiny program through runMain in a real process, to see exactly what a user sees. */
+function run(body: string) {
+  const script = `import { runMain, UsageError } from ${JSON.stringify(MAIN)}; runMain('prog', async () => { ${body} });`;
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+}
+
+describe('runMain', () => {
+  it('turns a usage error into one line and exit code 2', () => {
+    const { status, stderr } = run("throw new UsageError('--dir is a file');");
+    expect({ status, stderr }).toEqual({ status: 2, stderr: 'prog: --dir is a file\n' });
+  });
+
+  it('turns any other failure into one line, no stack trace, and exit code 1', () => {
+    const { status, stderr } = run("throw new Error('disk full\\n    at somewhere (x.js:1:1)');");
+    expect({ status, stderr }).toEqual({ status: 1, stderr: 'prog: disk full\n' });
+  });
+
+  it('exits with the code the body returns', () => {
+    expect(run('return 3;').status).toBe(3);
+  });
+});
+
+describe('paths', () => {
+  it('finds the monorepo root and its databases folder', () => {
+    expect(existsSync(join(repoRoot(), 'pnpm-workspace.yaml'))).toBe(true);
+    expect(defaultDatabasesDir()).toBe(join(repoRoot(), 'databases'));
+  });
+
+  it("resolves a relative path against the caller's folder", () => {
+    const saved = process.env.DBSIM_CALLER_CWD;
+    process.env.DBSIM_CALLER_CWD = '/somewhere';
+    try {
+      expect(userPath('runs/a')).toBe('/somewhere/runs/a');
+      expect(userPath('/abs')).toBe('/abs');
+    } finally {
+      if (saved === undefined) delete process.env.DBSIM_CALLER_CWD;
+      else process.env.DBSIM_CALLER_CWD = saved;
+    }
+  });
+});

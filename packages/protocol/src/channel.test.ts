@@ -1,0 +1,69 @@
+import { Duplex, PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Channel, RemoteError } from './channel.js';
+import type { Envelope } from './messages.js';
+
+function pair(): [Channel, Channel] {
+  const ab = new PassThrough();
+  const ba = new PassThrough();
+  return [
+    new Channel('orchestrator', Duplex.from({ readable: ba, writable: ab })),
+    new Channel('users', Duplex.from({ readable: ab, writable: ba })),
+  ];
+}
+
+describe('Channel', () => {
+  it('matches replies to requests by msg_id, whatever order they come in', async () => {
+    const [client, server] = pair();
+    const seen: Envelope[] = [];
+    server.onMessage((message) => {
+      seen.push(message);
+      if (seen.length < 2) return;
+      for (const { src, body } of seen.reverse()) {
+        if (body.type === 'lookup')
+          server.send({ src: 'users', dest: src, body: { type: 'lookup_ok', in_reply_to: body.msg_id, found: body.ids } });
+      }
+    });
+    const [a, b] = await Promise.all([
+      client.request('users', { type: 'lookup', producer: 1, ids: [1] }),
+      client.request('users', { type: 'lookup', producer: 1, ids: [2] }),
+    ]);
+    expect([a.found, b.found]).toEqual([[1], [2]]);
+  });
+
+  it('rejects a request answered with an error with that error', async () => {
+    const [client, server] = pair();
+    server.onMessage(({ src, body }) => {
+      if ('msg_id' in body) {
+        server.send({
+          src: 'users',
+          dest: src,
+          body: { type: 'error', in_reply_to: body.msg_id, code: 'out_of_order', definite: true, text: 'no' },
+        });
+      }
+    });
+    await expect(client.request('users', { type: 'hello' })).rejects.toMatchObject({ body: { code: 'out_of_order', definite: true } });
+  });
+
+  it('fails pending requests as indefinite when the connection closes', async () => {
+    const [client, server] = pair();
+    const pending = client.request('users', { type: 'hello' });
+    server.close();
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).body).toMatchObject({ code: 'unavailable', definite: false });
+    await expect(client.request('users', { type: 'hello' })).rejects.toThrow(/closed/);
+  });
+
+  it('reports a line that is not a valid envelope instead of delivering it', async () => {
+    const [client, server] = pair();
+    const problems: string[] = [];
+    const delivered: Envelope[] = [];
+    server.onInvalid((problem) => problems.push(problem)).onMessage((message) => delivered.push(message));
+    (client as unknown as { stream: Duplex }).stream.write('nope\n{"src":"a","dest":"users","body":{"type":"hello"}}\n');
+    client.send({ src: 'orchestrator', dest: 'users', body: { type: 'hello', msg_id: 1 } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(problems).toEqual(['not JSON', expect.stringContaining('body')]);
+    expect(delivered).toHaveLength(1);
+  });
+});
