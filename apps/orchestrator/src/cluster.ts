@@ -1,55 +1,85 @@
 import type { Logger } from '@dbsim/logger';
 import { type Envelope, NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
-import { NodeProcess } from './node-process.js';
+import { NodeHandle, type NodeOptions } from './node-handle.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+interface Relayed {
+  message: Envelope;
+  /** The sender's incarnation: a reply to a sender that has since restarted is dropped. */
+  from: number | undefined;
+}
 
 /**
  * The three nodes of a run. Nodes only talk to the orchestrator, which
  * relays what one node addresses to another: the lookups orders-node sends
- * to users and products, and their answers.
+ * to users and products, and their answers. A relayed request stays on
+ * record until answered, so a node that restarts gets again every request
+ * its previous incarnation took to its grave.
  */
 export class Cluster {
-  readonly nodes: Record<NodeName, NodeProcess>;
+  readonly nodes: Record<NodeName, NodeHandle>;
+  readonly #relayed = new Map<string, Relayed>();
 
-  constructor(dir: string, log: Logger, onLogLine: (line: string) => void) {
-    this.nodes = Object.fromEntries(NODES.map((name) => [name, new NodeProcess(name, dir, onLogLine)])) as Record<NodeName, NodeProcess>;
-    for (const node of Object.values(this.nodes)) {
-      node.channel
-        .onMessage((message) => this.#relay(node, message, log))
-        .onInvalid((problem) => log.warn({ from: node.name, problem }, 'invalid message from node'));
-    }
+  constructor(
+    options: NodeOptions,
+    private readonly log: Logger,
+  ) {
+    this.nodes = Object.fromEntries(NODES.map((name) => [name, new NodeHandle(name, options)])) as Record<NodeName, NodeHandle>;
+    for (const node of Object.values(this.nodes)) this.#listen(node);
   }
 
-  #relay(from: NodeProcess, message: Envelope, log: Logger): void {
-    const target = (this.nodes as Record<string, NodeProcess>)[message.dest];
-    if (target !== undefined && message.dest !== ORCHESTRATOR) {
-      target.channel.send(message);
+  #listen(node: NodeHandle): void {
+    const attach = () => {
+      node.channel
+        ?.onMessage((message) => this.#relay(node, message))
+        .onInvalid((problem) => this.log.warn({ from: node.name, problem }, 'invalid message from node'));
+    };
+    attach();
+    node.onRestart(() => {
+      attach();
+      this.#restarted(node);
+    });
+  }
+
+  #relay(from: NodeHandle, message: Envelope): void {
+    const target = (this.nodes as Record<string, NodeHandle | undefined>)[message.dest];
+    const { body } = message;
+    if (target === undefined || message.dest === ORCHESTRATOR) {
+      this.log.warn({ from: from.name, dest: message.dest, type: body.type }, 'message for an unknown node dropped');
+      if ('msg_id' in body) {
+        from.channel?.send({
+          src: ORCHESTRATOR,
+          dest: message.src,
+          body: { type: 'error', in_reply_to: body.msg_id, code: 'not_supported', definite: true, text: `no node ${message.dest}` },
+        });
+      }
       return;
     }
-    log.warn({ from: from.name, dest: message.dest, type: message.body.type }, 'message for an unknown node dropped');
-    if ('msg_id' in message.body) {
-      from.channel.send({
-        src: ORCHESTRATOR,
-        dest: message.src,
-        body: { type: 'error', in_reply_to: message.body.msg_id, code: 'not_supported', definite: true, text: `no node ${message.dest}` },
-      });
+    if ('msg_id' in body) {
+      this.#relayed.set(`${message.src}#${body.msg_id}`, { message, from: from.incarnation });
+      target.channel?.send(message);
+      return;
+    }
+    const key = `${message.dest}#${body.in_reply_to}`;
+    const request = this.#relayed.get(key);
+    if (request === undefined || request.from !== target.incarnation) return; // its asker has died since
+    this.#relayed.delete(key);
+    target.channel?.send(message);
+  }
+
+  #restarted(node: NodeHandle): void {
+    for (const [key, { message, from }] of this.#relayed) {
+      if (message.src === node.name && from !== node.incarnation) this.#relayed.delete(key);
+      else if (message.dest === node.name) node.channel?.send(message);
     }
   }
 
-  /** Asks every node to finish and close its database; a node that does not within the grace period is killed. */
-  async shutdown(): Promise<void> {
-    await Promise.all(
-      Object.values(this.nodes).map(async (node) => {
-        const timer = setTimeout(() => node.kill(), SHUTDOWN_GRACE_MS);
-        await node.request({ type: 'shutdown' }).catch(() => {});
-        await node.exited;
-        clearTimeout(timer);
-      }),
-    );
+  /** Asks every node to finish and close its database. */
+  async stop(): Promise<void> {
+    await Promise.all(Object.values(this.nodes).map((node) => node.stop()));
   }
 
-  kill(): void {
-    for (const node of Object.values(this.nodes)) node.kill();
+  /** Ends every node at once, without restarts: for a run that has failed. */
+  abort(): void {
+    for (const node of Object.values(this.nodes)) node.abort();
   }
 }

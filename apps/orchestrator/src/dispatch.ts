@@ -1,38 +1,89 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NodeProcess } from './node-process.js';
+import type { TableSource } from '@dbsim/datasets';
+import { RemoteError } from '@dbsim/protocol';
+import type { NodeHandle } from './node-handle.js';
 
 export interface StreamOptions {
   producer: number;
   batchSize: number;
   /** Batches in flight at once, unacknowledged. */
   window: number;
-  /** A pause before each batch, in ms. */
-  delayMs: number;
+  /** Rows the node has already committed for this producer: a resumed run starts after them. */
+  from: number;
+  /** A pause before the batch at this offset, in ms. */
+  delay(offset: number): number;
+  /** Called as acknowledgements raise the committed offset. */
+  onCommitted(offset: number): void;
+  signal: AbortSignal;
+}
+
+export interface Batch {
+  offset: number;
+  rows: unknown[];
+  seal: boolean;
+}
+
+/** Definite refusals worth retrying (a lost reference check, a batch behind a refused one) get this many tries. */
+const REFUSALS_TOLERATED = 20;
+const REFUSAL_PAUSE_MS = 100;
+
+/** The table's rows cut into batches numbered by offset, starting at `from`, ending with an empty batch that seals the stream. */
+export async function* batches(source: TableSource, batchSize: number, from: number): AsyncGenerator<Batch> {
+  let offset = 0;
+  let rows: unknown[] = [];
+  for await (const row of source.rows()) {
+    if (offset++ < from) continue;
+    rows.push(row);
+    if (rows.length === batchSize) {
+      yield { offset: offset - rows.length, rows, seal: false };
+      rows = [];
+    }
+  }
+  if (rows.length > 0) yield { offset: offset - rows.length, rows, seal: false };
+  yield { offset, rows: [], seal: true };
 }
 
 /**
- * Sends one node its rows in data-set order: batch by batch, each carrying
- * its offset in the stream, at most `window` unacknowledged at a time, then
- * an empty batch that seals the stream. Resolves once every batch is
- * acknowledged, that is committed.
+ * Sends one node its stream: batches in data-set order, at most `window`
+ * unacknowledged, each retried until acknowledged, that is committed. The
+ * node answers a batch it already applied from its record, so resending
+ * everything unacknowledged after a crash is safe: at-least-once delivery,
+ * exactly-once effect.
  */
-export async function sendStream(node: NodeProcess, rows: readonly unknown[], options: StreamOptions): Promise<void> {
-  const { producer, batchSize, window, delayMs } = options;
-  const inFlight = new Set<Promise<unknown>>();
-  const send = (offset: number, batch: unknown[], seal: boolean) => {
-    const ack = node.request({ type: 'insert', producer, offset, rows: batch, seal });
-    inFlight.add(ack);
-    void ack.then(
-      () => inFlight.delete(ack),
-      () => {},
-    );
-    return ack;
+export async function sendStream(node: NodeHandle, source: TableSource, options: StreamOptions): Promise<void> {
+  const { producer, batchSize, window, signal } = options;
+  const inFlight: Promise<Batch>[] = [];
+  let committed = options.from;
+  const acknowledged = (batch: Batch) => {
+    committed = Math.max(committed, batch.offset + batch.rows.length);
+    options.onCommitted(committed);
   };
-  for (let offset = 0; offset < rows.length; offset += batchSize) {
-    if (delayMs > 0) await sleep(delayMs);
-    send(offset, rows.slice(offset, offset + batchSize), false);
-    if (inFlight.size >= window) await Promise.race(inFlight);
+  for await (const batch of batches(source, batchSize, options.from)) {
+    const pause = options.delay(batch.offset);
+    if (pause > 0) await sleep(pause, undefined, { signal });
+    signal.throwIfAborted();
+    const delivery = deliver(node, producer, batch, signal);
+    delivery.catch(() => {});
+    inFlight.push(delivery);
+    while (inFlight.length >= window) acknowledged(await (inFlight.shift() as Promise<Batch>));
   }
-  await Promise.all(inFlight);
-  await send(rows.length, [], true);
+  for (const delivery of inFlight) acknowledged(await delivery);
+}
+
+/** One batch, sent until the node acknowledges it. */
+async function deliver(node: NodeHandle, producer: number, batch: Batch, signal: AbortSignal): Promise<Batch> {
+  for (let refusals = 0; ; ) {
+    signal.throwIfAborted();
+    const incarnation = await node.ready();
+    try {
+      await node.request({ type: 'insert', producer, ...batch });
+      return batch;
+    } catch (error) {
+      if (!(error instanceof RemoteError)) throw error;
+      // Indefinite: the node died with the batch in flight. Resend to its next incarnation.
+      if (!error.body.definite) continue;
+      if (++refusals > REFUSALS_TOLERATED) throw new Error(`${node.name}-node keeps refusing batch ${batch.offset}: ${error.body.text}`);
+      if (node.incarnation === incarnation) await sleep(REFUSAL_PAUSE_MS, undefined, { signal });
+    }
+  }
 }

@@ -2,8 +2,10 @@ import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { NODES, type NodeName, type ReplyTo } from '@dbsim/protocol';
 import type { Cluster } from './cluster.js';
 
-export type TableStats = Omit<ReplyTo<'stats'>, 'type' | 'in_reply_to'>;
+type Fields<T> = Omit<T, 'type' | 'in_reply_to'>;
+export type TableStats = Fields<ReplyTo<'stats'>>;
 export type RunStats = Record<NodeName, TableStats>;
+export type Digests = Record<NodeName, Fields<ReplyTo<'digest'>>>;
 
 const PAGE = 1000;
 
@@ -44,18 +46,29 @@ export async function writeReport(file: string, cluster: Cluster, run: number): 
   return stats;
 }
 
+/** Each node's fingerprint of its whole database. */
+export async function digests(cluster: Cluster): Promise<Digests> {
+  const result = {} as Digests;
+  for (const node of NODES) {
+    const { type: _, in_reply_to: __, ...digest } = await cluster.nodes[node].request({ type: 'digest' });
+    result[node] = digest;
+  }
+  return result;
+}
+
 /** The human summary: one line per table, with the reasons its rows were rejected for. */
-export function formatSummary(stats: RunStats, durations: Record<NodeName, number>): string {
+export function formatSummary(stats: RunStats, durations: Record<NodeName, number>, restarts: Record<NodeName, number>): string {
   const rows = [
-    ['table', 'received', 'inserted', 'rejected', 'time', 'rejected for'],
+    ['table', 'received', 'inserted', 'rejected', 'time', 'restarts', 'rejected for'],
     ...NODES.map((table) => {
       const { received, inserted, rejected, reasons } = stats[table];
       const why = Object.entries(reasons).map(([reason, n]) => `${reason} ${n}`);
-      return [table, String(received), String(inserted), String(rejected), `${(durations[table] / 1000).toFixed(2)}s`, why.join(', ')];
+      const time = `${((durations[table] ?? 0) / 1000).toFixed(2)}s`;
+      return [table, String(received), String(inserted), String(rejected), time, String(restarts[table]), why.join(', ')];
     }),
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-  const numeric = (i: number) => i > 0 && i < 5;
+  const numeric = (i: number) => i > 0 && i < 6;
   return rows
     .map((cells) =>
       cells

@@ -1,23 +1,46 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadDataSet } from '@dbsim/datasets';
+import { type DataSource, generate, loadDataSet } from '@dbsim/datasets';
 import { createLogger } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
+import { Chaos } from './chaos.js';
 import { Cluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
 import { LogSink } from './log-sink.js';
-import type { Options } from './options.js';
-import { formatSummary, type RunStats, writeReport } from './report.js';
+import type { DataSpec, Options } from './options.js';
+import { type Digests, digests, formatSummary, type RunStats, writeReport } from './report.js';
+import { readRunFile, runFilePath, writeRunFile } from './run-file.js';
 
 export interface RunResult {
   run: number;
   stats: RunStats;
+  digests: Digests;
+  chaos: string | undefined;
+}
+
+/** The run stopped on a signal; what was committed stays, and --resume continues it. */
+export class Interrupted extends Error {}
+
+export interface RunEnvironment {
+  signal: AbortSignal;
+  /** Echo log lines to stdout and print the summary on stderr. */
+  echo: boolean;
 }
 
 /** The files a run owns in its directory; a fresh run starts by removing them. */
 function runFiles(dir: string): string[] {
   const databases = NODES.flatMap((node) => ['', '-wal', '-shm'].map((suffix) => join(dir, `${node}.db${suffix}`)));
-  return [...databases, join(dir, 'simulate.log'), join(dir, 'report.json')];
+  return [...databases, join(dir, 'simulate.log'), join(dir, 'report.json'), runFilePath(dir)];
+}
+
+function describeData(data: DataSpec): string {
+  if (data.kind === 'file') return basename(data.file);
+  const { sizes, invalidRate, seed } = data;
+  return `generated ${NODES.map((n) => `${n}=${sizes[n]}`).join(',')} (invalid rate ${invalidRate}, seed ${seed})`;
+}
+
+async function openData(data: DataSpec): Promise<DataSource> {
+  return data.kind === 'file' ? loadDataSet(data.file) : generate(data);
 }
 
 /**
@@ -25,52 +48,87 @@ function runFiles(dir: string): string[] {
  * database is touched), start the nodes, stream every table to its node at
  * once, then write the report from what the nodes committed.
  */
-export async function simulate(options: Options): Promise<RunResult> {
-  const data = await loadDataSet(options.data);
+export async function simulate(options: Options, { signal, echo }: RunEnvironment): Promise<RunResult> {
   const { dir } = options;
-  mkdirSync(dir, { recursive: true });
-  if (!options.keep) for (const file of runFiles(dir)) rmSync(file, { force: true });
+  const previous = options.resume ? readRunFile(dir) : undefined;
+  const data = options.data ?? previous?.data;
+  if (data === undefined) throw new Error('no data set given');
+  const source = await openData(data);
 
-  const sink = new LogSink(join(dir, 'simulate.log'), options.keep);
+  mkdirSync(dir, { recursive: true });
+  if (!options.keep && !options.resume) for (const file of runFiles(dir)) rmSync(file, { force: true });
+  const logFile = join(dir, 'simulate.log');
+  const sink = previous ? await LogSink.resume(logFile, previous.run) : new LogSink(logFile, options.keep, echo);
   const log = createLogger(ORCHESTRATOR, sink);
-  const cluster = new Cluster(dir, log, (line) => sink.write(line));
+  const cluster = new Cluster(
+    {
+      dir,
+      durability: options.durability,
+      restarts: options.restarts,
+      hangTimeoutMs: options.hangTimeoutMs,
+      log,
+      onLogLine: (_, line) => sink.write(line),
+    },
+    log,
+  );
+  const committed = Object.fromEntries(NODES.map((node) => [node, 0])) as Record<NodeName, number>;
   try {
     const hellos = await Promise.all(NODES.map((node) => cluster.nodes[node].request({ type: 'hello' })));
     // Each run is a new producer: its batches are numbered from 0, apart from any earlier run's.
-    const run = Math.max(...hellos.map((hello) => hello.producer)) + 1;
-    const rows = Object.fromEntries(NODES.map((node) => [node, data[node].length]));
-    log.info({ run, data: options.data, dir, rows }, 'run started');
+    const run = previous?.run ?? Math.max(...hellos.map((hello) => hello.producer)) + 1;
+    if (!previous) writeRunFile(dir, { run, data });
+    const from = Object.fromEntries(NODES.map((node, i) => [node, hellos[i]?.producer === run ? (hellos[i]?.offset ?? 0) : 0])) as Record<
+      NodeName,
+      number
+    >;
+    const counts = Object.fromEntries(NODES.map((node) => [node, source[node].count])) as Record<NodeName, number | undefined>;
+    log.info({ run, data, dir, rows: counts, resumedFrom: previous ? from : undefined }, previous ? 'run resumed' : 'run started');
+    const chaos = options.chaos && new Chaos(options.chaos, counts, cluster, log);
 
     const durations = {} as Record<NodeName, number>;
     await Promise.all(
       NODES.map(async (node) => {
         const started = performance.now();
-        await sendStream(cluster.nodes[node], data[node], {
+        committed[node] = from[node];
+        await sendStream(cluster.nodes[node], source[node], {
           producer: run,
           batchSize: options.batchSize,
           window: options.window,
-          delayMs: options.delays[node] ?? 0,
+          from: from[node],
+          delay: (offset) => (options.delays[node] ?? 0) + (chaos?.delay(node, offset) ?? 0),
+          onCommitted: (offset) => {
+            committed[node] = offset;
+            chaos?.committed(node, offset);
+          },
+          signal,
         });
         durations[node] = performance.now() - started;
       }),
     );
 
     const stats = await writeReport(join(dir, 'report.json'), cluster, run);
-    log.info({ run, tables: stats }, 'run finished');
-    await cluster.shutdown();
-    process.stderr.write(
-      [
-        `simulate: run ${run} of ${basename(options.data)} in ${dir}`,
-        formatSummary(stats, durations),
-        `report: ${join(dir, 'report.json')}`,
-        `log:    ${join(dir, 'simulate.log')}`,
-        '',
-      ].join('\n'),
-    );
-    return { run, stats };
+    const fingerprints = await digests(cluster);
+    const restarts = Object.fromEntries(NODES.map((node) => [node, cluster.nodes[node].restarts])) as Record<NodeName, number>;
+    log.info({ run, tables: stats, restarts }, 'run finished');
+    await cluster.stop();
+    if (echo) {
+      const lines = [`simulate: run ${run} of ${describeData(data)} in ${dir}`, formatSummary(stats, durations, restarts)];
+      if (chaos) lines.push(chaos.describe());
+      lines.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}`);
+      process.stderr.write(`${lines.join('\n')}\n`);
+    }
+    return { run, stats, digests: fingerprints, chaos: chaos?.describe() };
   } catch (error) {
-    cluster.kill();
-    throw error;
+    if (!signal.aborted) {
+      cluster.abort();
+      throw error;
+    }
+    await cluster.stop();
+    const progress = NODES.map(
+      (node) => `${node} ${committed[node]}${source[node].count === undefined ? '' : ` of ${source[node].count}`}`,
+    );
+    log.warn({ committed }, 'run interrupted');
+    throw new Interrupted(`interrupted; rows committed: ${progress.join(', ')}. Continue with --resume --dir ${dir}`);
   } finally {
     sink.close();
   }

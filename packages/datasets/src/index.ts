@@ -1,1 +1,4 @@
+export * from './generate.js';
 export * from './load.js';
+export * from './random.js';
+export * from './source.js';

@@ -2,10 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@dbsim/cli';
-import { NODES, type NodeName } from '@dbsim/protocol';
-
-/** Rows per table, in data-set order. Rows are checked by the node that owns them, not here. */
-export type DataSet = Record<NodeName, readonly unknown[]>;
+import { NODES } from '@dbsim/protocol';
+import { type DataSource, fromArray } from './source.js';
 
 /** The data set of the original simulation: 10 users, 10 products, 10 orders. */
 export const CLASSIC = fileURLToPath(new URL('../data/classic.json', import.meta.url));
@@ -15,7 +13,7 @@ export const CLASSIC = fileURLToPath(new URL('../data/classic.json', import.meta
  * Anything unusable is one UsageError line naming the file, raised before a
  * run touches any database.
  */
-export async function loadDataSet(file: string): Promise<DataSet> {
+export async function loadDataSet(file: string): Promise<DataSource> {
   const name = basename(file);
   let text: string;
   try {
@@ -34,7 +32,8 @@ export async function loadDataSet(file: string): Promise<DataSet> {
   return checkShape(parsed, name);
 }
 
-function checkShape(parsed: unknown, name: string): DataSet {
+/** Rows are checked by the node that owns them, not here: only the file's shape is. */
+function checkShape(parsed: unknown, name: string): DataSource {
   const expected = `an object with arrays ${NODES.join(', ')}`;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`data file ${name} must hold ${expected}, not ${describe(parsed)}`);
@@ -47,7 +46,8 @@ function checkShape(parsed: unknown, name: string): DataSet {
     if (!Array.isArray(record[table]))
       throw new UsageError(`data file ${name}: "${table}" must be an array, not ${describe(record[table])}`);
   }
-  return record as DataSet;
+  const tables = record as Record<(typeof NODES)[number], unknown[]>;
+  return { users: fromArray(tables.users), products: fromArray(tables.products), orders: fromArray(tables.orders) };
 }
 
 function describe(value: unknown): string {

@@ -3,7 +3,7 @@ import { type Channel, type Envelope, type ErrorBody, RemoteError, type ReplyBod
 import { getTableName } from 'drizzle-orm';
 import { isRecordId } from './fields.js';
 import { PendingLookups } from './pending-lookups.js';
-import type { Batch, NodeStore, Resolved } from './store.js';
+import type { Batch, NodeStore, Rejection, Resolved } from './store.js';
 
 type Request<T extends RequestBody['type']> = Extract<RequestBody, { type: T }>;
 
@@ -63,6 +63,9 @@ export class NodeServer {
       case 'rejections':
         answer({ type: 'rejections_ok', rejections: this.store.rejections(body.producer, body.after, body.limit) });
         return;
+      case 'digest':
+        answer({ type: 'digest_ok', ...this.store.digest() });
+        return;
       case 'shutdown':
         void this.#tail.then(() => {
           answer({ type: 'shutdown_ok' });
@@ -99,12 +102,29 @@ export class NodeServer {
     }
     if (result.kind === 'applied') {
       // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
-      for (const { position, id, reasons, row } of result.rejections) {
-        this.log.warn({ table: this.#table, id, position, reasons, row }, 'row rejected');
-      }
+      this.#logRejections(batch.producer, result.rejections);
       this.#lookups.committed(result.acceptedIds);
     }
     answer({ type: 'insert_ok', ...result.outcome });
+  }
+
+  #logRejections(run: number, rejections: readonly Rejection[]): void {
+    for (const { position, id, reasons, row } of rejections) {
+      this.log.warn({ table: this.#table, run, position, id, reasons, row }, 'row rejected');
+    }
+  }
+
+  /**
+   * A node killed between committing a batch and logging its rejections
+   * would lose those lines. So a node that finds its stream unfinished logs
+   * its last committed batch's rejections again at start; the orchestrator
+   * keeps the first line per position and drops such repeats.
+   */
+  replayLastBatch(): void {
+    const { producer, sealed } = this.store.latest();
+    const last = producer > 0 && !sealed ? this.store.lastBatch(producer) : undefined;
+    if (last !== undefined && last.rejected > 0)
+      this.#logRejections(producer, this.store.rejections(producer, last.offset - 1, last.count));
   }
 
   /** Asks the owning nodes, one lookup per node per batch, which referenced ids they hold. */

@@ -62,6 +62,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     pipe.on('close', () => stop('orchestrator gone'));
     server.attach(new Channel(spec.node, pipe));
     log.info({ dir, durability, ...store.latest() }, 'node started');
+    server.replayLastBatch();
     return undefined;
   });
 }

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Reason } from '@dbsim/protocol';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, getTableColumns, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, getTableName, gt, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { canonical, checkShape, isRecordId } from './fields.js';
@@ -163,6 +164,32 @@ export class NodeStore {
       .limit(limit)
       .all()
       .map((r) => ({ position: r.position, id: r.id, reasons: JSON.parse(r.reasons) as Reason[], row: JSON.parse(r.row) }));
+  }
+
+  /** The newest batch applied for a producer, if any. */
+  lastBatch(producer: number): BatchOutcome | undefined {
+    const [record] = this.#db.select().from(batches).where(eq(batches.producer, producer)).orderBy(desc(batches.offset)).limit(1).all();
+    return record && outcomeOf(record);
+  }
+
+  /**
+   * A SHA-256 over the table's rows in id order and the rejections in stream
+   * order (without when they happened): equal digests mean equal outcomes.
+   */
+  digest(): { rows: number; rejections: number; sha256: string } {
+    const hash = createHash('sha256');
+    const feed = (query: string) => {
+      let n = 0;
+      for (const row of this.#sqlite.prepare(query).raw().iterate()) {
+        hash.update(`${JSON.stringify(row)}\n`);
+        n++;
+      }
+      return n;
+    };
+    const rows = feed(`select * from "${getTableName(this.spec.table)}" order by id`);
+    hash.update('--\n');
+    const rejections = feed('select producer, position, id, row, reasons from rejections order by producer, position');
+    return { rows, rejections, sha256: hash.digest('hex') };
   }
 
   /** Rows held and rows rejected over all producers. */

@@ -30,6 +30,7 @@ export class Channel {
   readonly #pending = new Map<number, { resolve: (body: ReplyBody) => void; reject: (error: Error) => void }>();
   #onMessage: (message: EnvelopeOf) => void = () => {};
   #onInvalid: (problem: string, raw: unknown) => void = () => {};
+  #onClose: () => void = () => {};
   #closed = false;
 
   constructor(
@@ -55,6 +56,12 @@ export class Channel {
   /** Lines that are not valid envelopes, with whatever could be parsed of them. */
   onInvalid(handler: (problem: string, raw: unknown) => void): this {
     this.#onInvalid = handler;
+    return this;
+  }
+
+  /** Called once when the connection is lost, before the requests still waiting are failed. */
+  onClose(handler: () => void): this {
+    this.#onClose = handler;
     return this;
   }
 
@@ -114,6 +121,7 @@ export class Channel {
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#onClose();
     for (const { reject } of this.#pending.values()) reject(unavailable('connection closed'));
     this.#pending.clear();
   }

@@ -88,6 +88,10 @@ export const RejectionsOk = z.object({
   rejections: z.array(RejectionRecord),
 });
 
+/** A fingerprint of everything the node holds (rows and rejections, not when), to compare two runs' outcomes. */
+export const Digest = z.object({ type: z.literal('digest'), ...request });
+export const DigestOk = z.object({ type: z.literal('digest_ok'), ...reply, rows: count, rejections: count, sha256: z.string() });
+
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
 export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
 
@@ -105,8 +109,17 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Shutdown]);
-export const ReplyBody = z.discriminatedUnion('type', [InsertOk, LookupOk, HelloOk, StatsOk, RejectionsOk, ShutdownOk, ErrorBody]);
+export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Digest, Shutdown]);
+export const ReplyBody = z.discriminatedUnion('type', [
+  InsertOk,
+  LookupOk,
+  HelloOk,
+  StatsOk,
+  RejectionsOk,
+  DigestOk,
+  ShutdownOk,
+  ErrorBody,
+]);
 export const Body = z.union([RequestBody, ReplyBody]);
 
 export type RequestBody = z.infer<typeof RequestBody>;
@@ -127,6 +140,7 @@ export type ReplyTo<T extends RequestType> = {
   hello: z.infer<typeof HelloOk>;
   stats: z.infer<typeof StatsOk>;
   rejections: z.infer<typeof RejectionsOk>;
+  digest: z.infer<typeof DigestOk>;
   shutdown: z.infer<typeof ShutdownOk>;
 }[T];
 

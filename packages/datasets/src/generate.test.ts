@@ -1,0 +1,46 @@
+import { NODES } from '@dbsim/protocol';
+import { describe, expect, it } from 'vitest';
+import { generate, parseSizes } from './generate.js';
+
+const all = (source: ReturnType<typeof generate>) =>
+  Object.fromEntries(NODES.map((table) => [table, [...(source[table].rows() as Iterable<unknown>)]]));
+
+describe('generate', () => {
+  const options = { sizes: { users: 300, products: 100, orders: 500 }, invalidRate: 0.3, seed: 3 };
+
+  it('gives the same rows for the same seed, and different ones for another', () => {
+    expect(JSON.stringify(all(generate(options)))).toBe(JSON.stringify(all(generate(options))));
+    expect(JSON.stringify(all(generate({ ...options, seed: 4 })))).not.toBe(JSON.stringify(all(generate(options))));
+  });
+
+  it('gives each table the asked number of rows, produced lazily', () => {
+    const source = generate({ ...options, sizes: { users: 10 ** 9, products: 0, orders: 2 } });
+    const first = (source.users.rows() as Iterable<unknown>)[Symbol.iterator]().next();
+    expect(first.done).toBe(false);
+    expect([source.users.count, source.products.count, source.orders.count]).toEqual([10 ** 9, 0, 2]);
+  });
+
+  it('makes about the asked share of rows invalid, and none when the rate is 0', () => {
+    const rows = all(generate(options));
+    const valid = (row: unknown) =>
+      typeof row === 'object' && row !== null && /^(User|Product) \d+$|^$/.test(String((row as { name?: unknown }).name ?? ''));
+    const users = rows.users as Record<string, unknown>[];
+    const defective = users.filter(
+      (row, i) => JSON.stringify(row) !== JSON.stringify({ id: i + 1, name: `User ${i + 1}`, email: `user${i + 1}@example.com` }),
+    );
+    expect(defective.length / users.length).toBeGreaterThan(0.2);
+    expect(defective.length / users.length).toBeLessThan(0.4);
+    const clean = all(generate({ ...options, invalidRate: 0 }));
+    expect((clean.users as unknown[]).every(valid)).toBe(true);
+  });
+});
+
+describe('parseSizes', () => {
+  it('reads table sizes, a table left out getting none', () => {
+    expect(parseSizes('users=20000,orders=5')).toEqual({ users: 20000, products: 0, orders: 5 });
+  });
+
+  it.each(['users', 'carts=3', 'users=-1', 'users=1.5'])('refuses %j', (spec) => {
+    expect(() => parseSizes(spec)).toThrow(/--generate takes/);
+  });
+});

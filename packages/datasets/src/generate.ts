@@ -1,0 +1,100 @@
+import { UsageError } from '@dbsim/cli';
+import { NODES, type NodeName } from '@dbsim/protocol';
+import { Random } from './random.js';
+import type { DataSource, TableSource } from './source.js';
+
+export interface GenerateOptions {
+  sizes: Record<NodeName, number>;
+  /** The share of rows given a defect, 0..1. */
+  invalidRate: number;
+  seed: number;
+}
+
+type Row = Record<string, unknown>;
+/** A defect turns a valid row into one the rules must refuse; `i` is the row's index. */
+type Defect = (row: Row, i: number, random: Random) => unknown;
+
+const userEmail = (i: number) => `user${i + 1}@example.com`;
+
+/** Defects every table can have. */
+const common: Defect[] = [
+  (row, i, random) => ({ ...row, id: i === 0 ? 1 : random.int(1, i) }), // id of an earlier row
+  (row, _, random) => ({ ...row, id: random.pick([0, -7, 1.5, 2 ** 53, '12']) }),
+  (row, _, random) => {
+    const { [random.pick(Object.keys(row))]: _dropped, ...rest } = row;
+    return rest;
+  },
+  (row) => ({ ...row, colour: 'red' }),
+  (row) => JSON.parse(`{"__proto__": {"admin": true}, ${JSON.stringify(row).slice(1)}`),
+  (row, _, random) => random.pick([null, 42, 'row', [row]]),
+];
+
+const defects: Record<NodeName, Defect[]> = {
+  users: [
+    ...common,
+    (row, i, random) => ({ ...row, email: (i === 0 ? userEmail(0) : userEmail(random.int(0, i - 1))).toUpperCase() }),
+    (row, _, random) => ({ ...row, name: random.pick(['', '   ', '\t\n']) }),
+    (row, _, random) => ({ ...row, name: 'n'.repeat(random.pick([201, 10_000])) }),
+    (row, _, random) => ({ ...row, email: random.pick(['not-an-email', 'a@', '@b.c', 'x y@z.com', "o'brien@@example.com"]) }),
+    (row) => ({ ...row, name: "Robert'); DROP TABLE users;--\u0000\u0007" }),
+  ],
+  products: [
+    ...common,
+    (row) => ({ ...row, name: '' }),
+    (row, _, random) => ({ ...row, price: -random.int(1, 100_000) / 100 }),
+    (row, _, random) => ({ ...row, price: random.pick([1.999, 1_000_000_000.01, 5e9, 0.001]) }),
+    (row) => ({ ...row, price: '19.99' }),
+  ],
+  orders: [
+    ...common,
+    (row, _, random) => ({ ...row, quantity: random.pick([0, -1, -50]) }),
+    (row, _, random) => ({ ...row, quantity: random.pick([1.5, 2_000_000, 0.5]) }),
+    (row, _, random) => ({ ...row, user_id: random.int(1, 10) * 1_000_000_000 }), // a user that never exists
+    (row, _, random) => ({ ...row, product_id: random.int(1, 10) * 1_000_000_000 }),
+    (row) => ({ ...row, user_id: -1, product_id: 0 }),
+  ],
+};
+
+/**
+ * A deterministic synthetic data set: the same options give the same rows.
+ * Each table is its own seeded stream, produced row by row. Valid orders
+ * reference users and products anywhere in their streams (early, late, or
+ * rejected ones), so lookups must wait for the owners' streams to decide.
+ */
+export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSource {
+  const valid: Record<NodeName, (i: number, random: Random) => Row> = {
+    users: (i) => ({ id: i + 1, name: `User ${i + 1}`, email: userEmail(i) }),
+    products: (i, random) => ({ id: i + 1, name: `Product ${i + 1}`, price: random.int(0, 10_000_000) / 100 }),
+    orders: (i, random) => ({
+      id: i + 1,
+      user_id: random.int(1, Math.max(1, sizes.users)),
+      product_id: random.int(1, Math.max(1, sizes.products)),
+      quantity: random.int(1, 20),
+    }),
+  };
+  const source = (table: NodeName): TableSource => ({
+    count: sizes[table],
+    *rows() {
+      const random = new Random(seed, table);
+      for (let i = 0; i < sizes[table]; i++) {
+        const row = valid[table](i, random);
+        yield random.chance(invalidRate) ? random.pick(defects[table])(row, i, random) : row;
+      }
+    },
+  });
+  return Object.fromEntries(NODES.map((table) => [table, source(table)])) as DataSource;
+}
+
+/** Reads `users=N,products=M,orders=K`; a table left out gets no rows. */
+export function parseSizes(spec: string): Record<NodeName, number> {
+  const sizes: Record<NodeName, number> = { users: 0, products: 0, orders: 0 };
+  for (const part of spec.split(',')) {
+    const [table, count] = part.split('=');
+    const n = Number(count);
+    if (!(NODES as readonly string[]).includes(table ?? '') || !Number.isSafeInteger(n) || n < 0) {
+      throw new UsageError(`--generate takes users=N,products=M,orders=K, not ${JSON.stringify(part)}`);
+    }
+    sizes[table as NodeName] = n;
+  }
+  return sizes;
+}
