@@ -18,6 +18,8 @@ interface Kill {
  */
 export class Chaos {
   readonly #kills: Kill[];
+  /** The incarnation each node's last kill hit: acks it sent before dying must not spend the next kill on it. */
+  readonly #killed = new Map<NodeName, number>();
 
   constructor(
     private readonly options: ChaosOptions,
@@ -43,9 +45,12 @@ export class Chaos {
 
   /** Fires the first kill a node's progress has reached; the next one waits for the next incarnation's progress. */
   committed(node: NodeName, offset: number): void {
+    const { incarnation } = this.cluster.nodes[node];
+    if (incarnation === undefined || this.#killed.get(node) === incarnation) return;
     const kill = this.#kills.find((k) => k.node === node && !k.fired && offset >= k.at);
     if (kill === undefined) return;
     kill.fired = true;
+    this.#killed.set(node, incarnation);
     this.log.warn({ chaos: true, node, committed: offset }, 'chaos: killing node with SIGKILL');
     this.cluster.nodes[node].kill();
   }

@@ -77,9 +77,4 @@ export class Cluster {
   async stop(): Promise<void> {
     await Promise.all(Object.values(this.nodes).map((node) => node.stop()));
   }
-
-  /** Ends every node at once, without restarts: for a run that has failed. */
-  abort(): void {
-    for (const node of Object.values(this.nodes)) node.abort();
-  }
 }

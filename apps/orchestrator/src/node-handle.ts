@@ -92,14 +92,6 @@ export class NodeHandle {
     this.#current?.child.kill('SIGKILL');
   }
 
-  /** Kills the node for good, without a restart. */
-  abort(): void {
-    this.#stopping = true;
-    clearInterval(this.#heartbeat);
-    this.#fail(new NodeDown(`${this.name}-node was stopped`));
-    this.#current?.child.kill('SIGKILL');
-  }
-
   /** Asks the node to finish its transaction and close its database; kills it if it does not within the grace period. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;

@@ -119,11 +119,9 @@ export async function simulate(options: Options, { signal, echo }: RunEnvironmen
     }
     return { run, stats, digests: fingerprints, chaos: chaos?.describe() };
   } catch (error) {
-    if (!signal.aborted) {
-      cluster.abort();
-      throw error;
-    }
+    // Whatever stopped the run, the nodes still up finish their transaction in progress and close their databases.
     await cluster.stop();
+    if (!signal.aborted) throw error;
     const progress = NODES.map(
       (node) => `${node} ${committed[node]}${source[node].count === undefined ? '' : ` of ${source[node].count}`}`,
     );

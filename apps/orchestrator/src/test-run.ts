@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -13,21 +14,49 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs the real, built orchestrator, which forks the real nodes. */
-export function simulate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
+export interface Running {
+  child: ChildProcess;
+  finished: Promise<Finished>;
+  /** Resolves once stdout holds a line matching the pattern. */
+  output(pattern: RegExp): Promise<string>;
+  /** What stdout has held so far. */
+  stdout(): string;
+}
+
+/** Starts the real, built orchestrator, which forks the real nodes. */
+export function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
+  let stdout = '';
+  let stderr = '';
+  const watchers: { pattern: RegExp; resolve(line: string): void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+    for (const watcher of [...watchers]) {
+      const line = stdout.split('\n').find((l) => watcher.pattern.test(l));
+      if (line !== undefined) {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        watcher.resolve(line);
+      }
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const finished = new Promise<Finished>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  const output = (pattern: RegExp) =>
+    Promise.race([
+      new Promise<string>((resolve) => watchers.push({ pattern, resolve })),
+      finished.then(() => Promise.reject(new Error(`the run ended before logging ${pattern}`))),
+    ]);
+  return { child, finished, output, stdout: () => stdout };
+}
+
+/** Runs the real, built orchestrator to its end. */
+export function simulate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return start(args, env).finished;
 }
 
 export function tempDir(): string {
@@ -49,4 +78,32 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line));
+}
+
+export const TABLES = ['users', 'products', 'orders'] as const;
+
+/** What a finished run left in DIR, in a form two runs can be compared by. */
+export interface Outcome {
+  /** Every table's rows, in id order. */
+  rows: Record<string, unknown[]>;
+  /** The rejections tables, in stream order. */
+  rejected: Record<string, unknown[]>;
+  report: string;
+  /** The rejection lines of simulate.log without time and pid, sorted: interleaving between nodes varies by run. */
+  rejectionLog: string[];
+}
+
+export function outcome(dir: string): Outcome {
+  const rows: Record<string, unknown[]> = {};
+  const rejected: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    rows[table] = query(dir, table, `select * from ${table} order by id`);
+    rejected[table] = query(dir, table, 'select producer, position, id, row, reasons from rejections order by producer, position');
+    expect(query(dir, table, 'pragma integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  }
+  const rejectionLog = jsonLines(readFileSync(join(dir, 'simulate.log'), 'utf8'))
+    .filter((line) => line.msg === 'row rejected')
+    .map(({ node, table, run, position, id, reasons, row }) => JSON.stringify({ node, table, run, position, id, reasons, row }))
+    .sort();
+  return { rows, rejected, report: readFileSync(join(dir, 'report.json'), 'utf8'), rejectionLog };
 }

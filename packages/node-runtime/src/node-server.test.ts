@@ -18,14 +18,15 @@ let cleanup: () => void;
 let client: Channel;
 let clientEnd: Duplex;
 let logs: Record<string, unknown>[];
-/** The owners users-node would say it holds; undefined makes lookups fail. */
-let owners: Set<number> | undefined;
+/** The owners users-node would say it holds; undefined makes lookups fail, 'silent' leaves them unanswered. */
+let owners: Set<number> | undefined | 'silent';
+let log: ReturnType<typeof createLogger>;
 
 beforeEach(() => {
   ({ store, cleanup } = openTempStore(thingsSpec, TEST_MIGRATIONS));
   logs = [];
   owners = new Set([1]);
-  const log = createLogger('orders', { write: (line: string) => logs.push(JSON.parse(line)) });
+  log = createLogger('orders', { write: (line: string) => logs.push(JSON.parse(line)) });
   const [a, b] = duplexPair();
   clientEnd = a;
   client = new Channel('orchestrator', a);
@@ -33,11 +34,11 @@ beforeEach(() => {
   // Plays the orchestrator relaying orders-node's lookups to a users node.
   client.onMessage((message: Envelope) => {
     const { body } = message;
-    if (body.type !== 'lookup') return;
+    if (body.type !== 'lookup' || owners === 'silent') return;
     const reply =
       owners === undefined
         ? { type: 'error' as const, code: 'unavailable' as const, definite: false, text: 'users down', in_reply_to: body.msg_id }
-        : { type: 'lookup_ok' as const, found: body.ids.filter((id) => owners?.has(id)), in_reply_to: body.msg_id };
+        : { type: 'lookup_ok' as const, found: body.ids.filter((id) => (owners as Set<number>).has(id)), in_reply_to: body.msg_id };
     client.send({ src: 'users', dest: message.src, body: reply });
   });
 });
@@ -116,5 +117,32 @@ describe('NodeServer', () => {
     });
     const page = await client.request('orders', { type: 'rejections', producer: 1, after: 1, limit: 10 });
     expect(page.rejections).toEqual([{ position: 2, id: 1, reasons: ['id_duplicate'], row: rows[2] }]);
+  });
+
+  it('on shutdown refuses inserts still waiting for their lookups, definitely, and then stops', async () => {
+    owners = 'silent';
+    const waiting = client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    const stopped = client.request('orders', { type: 'shutdown' });
+    await expect(waiting).rejects.toMatchObject({ body: { code: 'unavailable', definite: true, text: 'node is shutting down' } });
+    expect(await stopped).toMatchObject({ type: 'shutdown_ok' });
+    expect(store.counts()).toEqual({ rows: 0, rejected: 0 });
+  });
+});
+
+describe('NodeServer.replayLastBatch', () => {
+  const found = new Map([['owner_id', new Set([1])]]);
+
+  it("logs the last committed batch's rejections again while the stream is unfinished", () => {
+    store.apply({ producer: 1, offset: 0, rows: rows.slice(0, 1) }, found);
+    store.apply({ producer: 1, offset: 1, rows: rows.slice(1) }, found);
+    new NodeServer(store, log).replayLastBatch();
+    expect(rejected().map((line) => line.position)).toEqual([1, 2]);
+  });
+
+  it('logs nothing once the stream is sealed', () => {
+    store.apply({ producer: 1, offset: 0, rows }, found);
+    store.apply({ producer: 1, offset: 3, rows: [], seal: true });
+    new NodeServer(store, log).replayLastBatch();
+    expect(rejected()).toEqual([]);
   });
 });

@@ -17,6 +17,9 @@ export class NodeServer {
   readonly #table: string;
   #tail: Promise<void> = Promise.resolve();
   #onShutdown: () => void = () => {};
+  /** Rejects on shutdown, so that inserts still waiting for their lookups are refused instead of holding the node up. */
+  readonly #shuttingDown: Promise<never>;
+  #shutDown: (error: Error) => void = () => {};
 
   constructor(
     private readonly store: NodeStore,
@@ -24,6 +27,10 @@ export class NodeServer {
   ) {
     this.#lookups = new PendingLookups(store);
     this.#table = getTableName(store.spec.table);
+    this.#shuttingDown = new Promise<never>((_, reject) => {
+      this.#shutDown = reject;
+    });
+    this.#shuttingDown.catch(() => {});
   }
 
   /** Called once a shutdown request has been answered. */
@@ -37,8 +44,13 @@ export class NodeServer {
     return this;
   }
 
-  /** Resolves once every insert received so far has been applied or refused. */
-  drained(): Promise<void> {
+  /**
+   * Stops taking work: inserts still waiting for their lookups are refused,
+   * and the promise resolves once the transaction in progress, if any, has
+   * committed. The database can be closed then.
+   */
+  stop(): Promise<void> {
+    this.#shutDown(new Error('node is shutting down'));
     return this.#tail;
   }
 
@@ -67,7 +79,7 @@ export class NodeServer {
         answer({ type: 'digest_ok', ...this.store.digest() });
         return;
       case 'shutdown':
-        void this.#tail.then(() => {
+        void this.stop().then(() => {
           answer({ type: 'shutdown_ok' });
           this.#onShutdown();
         });
@@ -88,9 +100,9 @@ export class NodeServer {
   async #apply(batch: Batch, resolving: Promise<Resolved>, answer: (reply: Unanswered) => void): Promise<void> {
     let result: ReturnType<NodeStore['apply']>;
     try {
-      result = this.store.apply(batch, await resolving);
+      result = this.store.apply(batch, await Promise.race([resolving, this.#shuttingDown]));
     } catch (error) {
-      const text = error instanceof RemoteError ? `reference check failed: ${error.message}` : String(error);
+      const text = error instanceof RemoteError ? `reference check failed: ${error.message}` : (error as Error).message;
       this.log.error({ offset: batch.offset, problem: text }, 'batch refused');
       answer({ type: 'error', code: 'unavailable', definite: true, text });
       return;

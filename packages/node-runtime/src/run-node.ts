@@ -46,7 +46,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
-      void server.drained().then(() => {
+      void server.stop().then(() => {
         store.close();
         log.info({ why }, 'node stopped');
         process.exit(0);

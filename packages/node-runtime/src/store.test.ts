@@ -141,4 +141,19 @@ describe('NodeStore.apply delivery', () => {
     apply(0, [thing(1), thing(2, 't1')]);
     expect(store.found([1, 2, 3])).toEqual([1]);
   });
+
+  it('fingerprints what the table holds, however the rows were batched', () => {
+    const rows = [thing(1), thing(1, 'again'), thing(2), null];
+    apply(0, rows.slice(0, 1));
+    apply(1, rows.slice(1));
+    const other = openTempStore(thingsSpec, TEST_MIGRATIONS);
+    try {
+      other.store.apply({ producer: 1, offset: 0, rows }, owners(1));
+      expect(other.store.digest()).toEqual(store.digest());
+      other.store.apply({ producer: 1, offset: 4, rows: [thing(3)] }, owners(1));
+      expect(other.store.digest().sha256).not.toBe(store.digest().sha256);
+    } finally {
+      other.cleanup();
+    }
+  });
 });

@@ -55,6 +55,16 @@ describe('Channel', () => {
     await expect(client.request('users', { type: 'hello' })).rejects.toThrow(/closed/);
   });
 
+  it('tells its owner the connection is gone before failing the requests still waiting', async () => {
+    const [client, server] = pair();
+    const events: string[] = [];
+    client.onClose(() => events.push('closed'));
+    const pending = client.request('users', { type: 'hello' }).catch(() => events.push('request failed'));
+    server.close();
+    await pending;
+    expect(events).toEqual(['closed', 'request failed']);
+  });
+
   it('reports a line that is not a valid envelope instead of delivering it', async () => {
     const [client, server] = pair();
     const problems: string[] = [];

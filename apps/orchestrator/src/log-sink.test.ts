@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LogSink, rejectionLogDigest } from './log-sink.js';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dbsim-log-'));
+  file = join(dir, 'simulate.log');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const rejected = (node: string, position: number, extra: Record<string, unknown> = {}) =>
+  `${JSON.stringify({ level: 40, time: Date.now(), node, pid: 1, table: node, run: 1, position, id: position, reasons: ['id_invalid'], row: {}, ...extra, msg: 'row rejected' })}\n`;
+const positions = () =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .map((line) => `${line.node}:${line.position ?? line.msg}`);
+
+describe('LogSink', () => {
+  it("keeps one rejection line per node and position: a restarted node's replay of its last batch is dropped", () => {
+    const sink = new LogSink(file, false, false);
+    for (const line of [rejected('users', 0), rejected('users', 1), rejected('orders', 0), rejected('users', 1), rejected('users', 2)])
+      sink.write(line);
+    sink.write('{"level":30,"node":"users","msg":"node started"}\n');
+    sink.close();
+    expect(positions()).toEqual(['users:0', 'users:1', 'orders:0', 'users:2', 'users:node started']);
+  });
+
+  it('on resume, learns what the interrupted run logged and does not log it again', async () => {
+    const first = new LogSink(file, false, false);
+    first.write(rejected('users', 0));
+    first.write(rejected('users', 1));
+    first.close();
+    const resumed = await LogSink.resume(file, 1);
+    resumed.write(rejected('users', 1));
+    resumed.write(rejected('users', 2));
+    resumed.close();
+    expect(positions()).toEqual(['users:0', 'users:1', 'users:2']);
+  });
+});
+
+describe('rejectionLogDigest', () => {
+  it('ignores time, pid and how the nodes interleave, but not what was rejected', async () => {
+    const write = (name: string, lines: string[]) => {
+      const sink = new LogSink(join(dir, name), false, false);
+      for (const line of lines) sink.write(line);
+      sink.close();
+      return rejectionLogDigest(join(dir, name), 1);
+    };
+    const a = await write('a.log', [rejected('users', 0), rejected('orders', 0, { pid: 7 }), rejected('users', 1)]);
+    const b = await write('b.log', [rejected('orders', 0, { time: 0 }), rejected('users', 0), rejected('users', 1)]);
+    const c = await write('c.log', [rejected('orders', 0), rejected('users', 0), rejected('users', 1, { reasons: ['id_duplicate'] })]);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+});
