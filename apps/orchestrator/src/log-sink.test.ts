@@ -31,12 +31,12 @@ describe('LogSink', () => {
     expect(positions()).toEqual(['users:0', 'users:1', 'orders:0', 'users:2', 'users:node started']);
   });
 
-  it('on resume, learns what the interrupted run logged and does not log it again', async () => {
+  it('adding to a log, learns what earlier runs logged and does not log it again', async () => {
     const first = new LogSink(file, false, false);
     first.write(rejected('users', 0));
     first.write(rejected('users', 1));
     first.close();
-    const resumed = await LogSink.resume(file, 1);
+    const resumed = await LogSink.append(file, false);
     resumed.write(rejected('users', 1));
     resumed.write(rejected('users', 2));
     resumed.close();

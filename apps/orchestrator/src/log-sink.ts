@@ -37,16 +37,14 @@ export class LogSink {
     if (echo) process.stdout.on('error', () => {});
   }
 
-  /** Learns what an interrupted run already logged, so that a resumed one does not log it twice. */
-  static async resume(file: string, run: number): Promise<LogSink> {
-    const logged = new Map<string, number>();
-    if (existsSync(file)) {
-      for await (const rejected of rejectionLines(file, run)) {
-        logged.set(rejected.node, Math.max(logged.get(rejected.node) ?? -1, rejected.position));
-      }
-    }
-    const sink = new LogSink(file, true);
-    for (const [node, position] of logged) sink.#logged.set(`${node}#${run}`, position);
+  /**
+   * A sink that adds to an existing log (--keep, --resume), having first
+   * learnt which rejections it holds: a node that restarts after an
+   * interrupted run replays that run's last batch, and those lines are there.
+   */
+  static async append(file: string, echo = true): Promise<LogSink> {
+    const sink = new LogSink(file, true, echo);
+    if (existsSync(file)) for await (const rejected of rejectionLines(file)) sink.#isNew(rejected);
     return sink;
   }
 
@@ -54,13 +52,17 @@ export class LogSink {
   write(line: string): void {
     if (this.#closed) return; // a killed node's last lines, after the run has ended
     const rejected = parseRejected(line);
-    if (rejected !== undefined) {
-      const key = `${rejected.node}#${rejected.run}`;
-      if (rejected.position <= (this.#logged.get(key) ?? -1)) return;
-      this.#logged.set(key, rejected.position);
-    }
+    if (rejected !== undefined && !this.#isNew(rejected)) return;
     writeSync(this.#fd, line);
     if (this.echo) process.stdout.write(line);
+  }
+
+  /** Whether this rejection is past what was logged for its node and run; it counts as logged from now on. */
+  #isNew({ node, run, position }: Rejected): boolean {
+    const key = `${node}#${run}`;
+    if (position <= (this.#logged.get(key) ?? -1)) return false;
+    this.#logged.set(key, position);
+    return true;
   }
 
   close(): void {
@@ -88,10 +90,11 @@ export async function rejectionLogDigest(file: string, run: number): Promise<str
   return all.digest('hex');
 }
 
-async function* rejectionLines(file: string, run: number): AsyncGenerator<Rejected & { line: string }> {
+/** The rejection lines of a log file, of one run or of all. */
+async function* rejectionLines(file: string, run?: number): AsyncGenerator<Rejected & { line: string }> {
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
     const rejected = parseRejected(line);
-    if (rejected?.run === run) yield { ...rejected, line };
+    if (rejected !== undefined && (run === undefined || rejected.run === run)) yield { ...rejected, line };
   }
 }
 

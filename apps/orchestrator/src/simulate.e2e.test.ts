@@ -104,6 +104,43 @@ describe('pnpm simulate on the classic data set', () => {
   });
 });
 
+describe('hostile rows', () => {
+  it('are stored verbatim or rejected with reason codes, and no process dies', async () => {
+    const dir = tempDir();
+    const big = 'x'.repeat(10_000);
+    const data = join(dir, 'hostile.json');
+    // Written as text: 1e309 and an own "__proto__" key cannot be built as a JavaScript object literal and stringified.
+    writeFileSync(
+      data,
+      `{"users": [
+        {"id": 1, "name": "Robert'); DROP TABLE users;--", "email": "bobby@tables.io"},
+        {"id": 2, "name": "tab\\tnul\\u0000esc\\u001b[31m", "email": "ctl@x.io"},
+        {"id": 3, "name": "${big}", "email": "big@x.io"},
+        {"id": 4, "name": "Proto", "email": "p@x.io", "__proto__": {"admin": true}},
+        {"id": 5e0, "name": "Five", "email": "five@x.io", "constructor": "x"}
+      ],
+      "products": [{"id": 1, "name": "Overflow", "price": 1e309}, {"id": 2, "name": "Huge", "price": 1e308}],
+      "orders": [{"id": 1, "user_id": 1, "product_id": 2, "quantity": 1e309}]}`,
+    );
+    const { code, stderr } = await simulate(['--dir', dir, '--data', data]);
+    expect(code, stderr).toBe(0);
+    expect(query(dir, 'users', 'select id, name from users order by id')).toEqual([
+      { id: 1, name: "Robert'); DROP TABLE users;--" },
+      { id: 2, name: 'tab\tnul\u0000esc\u001b[31m' },
+    ]);
+    const reasons = readReport(dir).rejections.map(({ table, id, reasons }) => [table, id, reasons]);
+    expect(reasons).toEqual([
+      ['users', 3, ['name_too_long']],
+      ['users', 4, ['field_unknown']],
+      ['users', 5, ['field_unknown']],
+      // JSON cannot carry Infinity: 1e309 reaches the node as null, a mistyped field.
+      ['products', 1, ['field_type']],
+      ['products', 2, ['price_invalid']],
+      ['orders', 1, ['field_type', 'product_missing']],
+    ]);
+  });
+});
+
 describe('a bad data file', () => {
   const cases: [string, string, RegExp][] = [
     ['missing', '', /cannot read data file .*missing\.json: no such file/],

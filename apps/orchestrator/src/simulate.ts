@@ -58,7 +58,7 @@ export async function simulate(options: Options, { signal, echo }: RunEnvironmen
   mkdirSync(dir, { recursive: true });
   if (!options.keep && !options.resume) for (const file of runFiles(dir)) rmSync(file, { force: true });
   const logFile = join(dir, 'simulate.log');
-  const sink = previous ? await LogSink.resume(logFile, previous.run) : new LogSink(logFile, options.keep, echo);
+  const sink = options.keep || options.resume ? await LogSink.append(logFile, echo) : new LogSink(logFile, false, echo);
   const log = createLogger(ORCHESTRATOR, sink);
   const cluster = new Cluster(
     {
