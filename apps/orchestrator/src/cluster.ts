@@ -1,6 +1,7 @@
 import type { Logger } from '@dbsim/logger';
 import { type Envelope, NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
-import { NodeHandle, type NodeOptions } from './node-handle.js';
+import type { Launch } from './links.js';
+import { NodeHandle, type SupervisionOptions } from './node-handle.js';
 
 interface Relayed {
   message: Envelope;
@@ -20,24 +21,17 @@ export class Cluster {
   readonly #relayed = new Map<string, Relayed>();
 
   constructor(
-    options: NodeOptions,
+    launches: Record<NodeName, Launch>,
+    options: SupervisionOptions,
     private readonly log: Logger,
   ) {
-    this.nodes = Object.fromEntries(NODES.map((name) => [name, new NodeHandle(name, options)])) as Record<NodeName, NodeHandle>;
-    for (const node of Object.values(this.nodes)) this.#listen(node);
-  }
-
-  #listen(node: NodeHandle): void {
-    const attach = () => {
-      node.channel
-        ?.onMessage((message) => this.#relay(node, message))
-        .onInvalid((problem) => this.log.warn({ from: node.name, problem }, 'invalid message from node'));
-    };
-    attach();
-    node.onRestart(() => {
-      attach();
-      this.#restarted(node);
-    });
+    this.nodes = Object.fromEntries(NODES.map((name) => [name, new NodeHandle(name, launches[name], options)])) as Record<
+      NodeName,
+      NodeHandle
+    >;
+    for (const node of Object.values(this.nodes)) {
+      node.onMessage((message) => this.#relay(node, message)).onRestart(() => this.#restarted(node));
+    }
   }
 
   #relay(from: NodeHandle, message: Envelope): void {

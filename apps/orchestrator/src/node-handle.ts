@@ -1,31 +1,16 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '@dbsim/logger';
-import { Channel, LineDecoder, type NodeName, ORCHESTRATOR, type ReplyTo, type Unsent } from '@dbsim/protocol';
+import { Channel, type Envelope, type NodeName, ORCHESTRATOR, type ReplyTo, type Unsent } from '@dbsim/protocol';
+import type { Launch, Link } from './links.js';
 
-/** Where each node app's entry point is, as its package exports it. */
-const MAINS: Record<NodeName, string> = {
-  users: import.meta.resolve('@dbsim/users-node/main'),
-  products: import.meta.resolve('@dbsim/products-node/main'),
-  orders: import.meta.resolve('@dbsim/orders-node/main'),
-};
-
-/** The extra pipe a forked node speaks the protocol on (stdin, stdout, stderr, ipc, then this). */
-const PROTOCOL_FD = 4;
 const HEARTBEAT_MS = 1000;
 
-export interface NodeOptions {
-  dir: string;
-  durability: string;
+export interface SupervisionOptions {
   /** Restarts allowed before the run gives up. */
   restarts: number;
   /** A node that answers no heartbeat for this long is taken for hung, killed and restarted. */
   hangTimeoutMs: number;
   log: Logger;
-  /** Each complete line the node logs. */
-  onLogLine(node: NodeName, line: string): void;
 }
 
 /** Raised when a node cannot be kept running: its restart budget is spent, or the run is stopping. */
@@ -33,16 +18,17 @@ export class NodeDown extends Error {}
 
 interface Incarnation {
   number: number;
-  child: ChildProcess;
+  link: Link;
   channel: Channel;
-  exited: Promise<string>;
 }
 
 /**
- * One supervised node. It is forked, greeted, watched by a heartbeat, and
- * when it exits unasked (a crash, a kill -9, a hang the heartbeat caught)
- * restarted with backoff until the restart budget is spent. Callers wait
- * for `ready()`; requests in flight when it dies fail, and are theirs to retry.
+ * One supervised node. It is launched (forked, or connected to), greeted,
+ * watched by a heartbeat, and when it ends unasked (a crash, a kill -9, a
+ * hang the heartbeat caught, a lost connection) launched again with backoff
+ * until the restart budget is spent. A node whose first incarnation never
+ * answered is not retried: it would fail the same way. Callers wait for
+ * `ready()`; requests in flight when it dies fail, and are theirs to retry.
  */
 export class NodeHandle {
   restarts = 0;
@@ -51,18 +37,27 @@ export class NodeHandle {
   /** Settles #ready while it is pending; undefined once it has settled. */
   #settle: { resolve(incarnation: Incarnation): void; reject(error: Error): void } | undefined;
   #stopping = false;
+  #greeted = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #onRestart: (incarnation: number) => void = () => {};
+  #onMessage: (message: Envelope) => void = () => {};
 
   constructor(
     readonly name: NodeName,
-    private readonly options: NodeOptions,
+    private readonly launch: Launch,
+    private readonly options: SupervisionOptions,
   ) {
     this.#pending();
-    this.#start(0);
+    void this.#start(0);
   }
 
-  /** Called each time a new incarnation has answered its hello. */
+  /** Messages any incarnation sends that are not replies to our requests. */
+  onMessage(handler: (message: Envelope) => void): this {
+    this.#onMessage = handler;
+    return this;
+  }
+
+  /** Called each time a restarted incarnation has answered its hello. */
   onRestart(handler: (incarnation: number) => void): this {
     this.#onRestart = handler;
     return this;
@@ -87,22 +82,21 @@ export class NodeHandle {
     return incarnation.channel.request(this.name, body);
   }
 
-  /** SIGKILL, as chaos does it: the node is restarted like after any crash. */
+  /** A crash, as chaos makes one: the node is restarted like after any other. */
   kill(): void {
-    this.#current?.child.kill('SIGKILL');
+    this.#current?.link.kill();
   }
 
-  /** Asks the node to finish its transaction and close its database; kills it if it does not within the grace period. */
+  /**
+   * Ends supervision. A forked node is asked to finish its transaction and
+   * close its database, and killed if it does not within the grace period;
+   * an attached one is disconnected and left running.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#heartbeat);
     this.#fail(new NodeDown(`${this.name}-node is stopping`));
-    const current = this.#current;
-    if (current === undefined) return;
-    const timer = setTimeout(() => current.child.kill('SIGKILL'), graceMs);
-    await current.channel.request(this.name, { type: 'shutdown' }).catch(() => {});
-    await current.exited;
-    clearTimeout(timer);
+    await this.#current?.link.release(this.#current.channel, graceMs);
   }
 
   /** Makes waiters wait: the node is between incarnations. */
@@ -122,37 +116,37 @@ export class NodeHandle {
     this.#ready.catch(() => {});
   }
 
-  #start(number: number): void {
-    const { dir, durability, onLogLine } = this.options;
-    const child = fork(fileURLToPath(MAINS[this.name]), ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD)], {
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc', 'pipe'],
-    });
-    // A fresh decoder per incarnation: a line a killed process left half-written is dropped, not glued to the next.
-    const logs = new LineDecoder(
-      (line) => onLogLine(this.name, `${line}\n`),
-      () => {},
-    );
-    child.stdout?.on('data', (chunk: Buffer) => logs.write(chunk));
+  async #start(number: number): Promise<void> {
+    let link: Link;
+    try {
+      link = await this.launch();
+    } catch (error) {
+      return this.#ended(number, (error as Error).message);
+    }
+    if (this.#stopping) return link.kill();
     // Waiters must find the node not ready before the channel fails their requests, or they would retry against the
-    // dead incarnation. Any way the pipe goes (end, close, an EPIPE error) closes the channel.
-    const channel = new Channel(ORCHESTRATOR, child.stdio[PROTOCOL_FD] as Socket).onClose(() => {
-      if (this.#current === incarnation && !this.#stopping) this.#pending();
-    });
-    const exited = new Promise<string>((resolve) => {
-      child.on('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
-    });
-    const incarnation: Incarnation = { number, child, channel, exited };
+    // dead incarnation. Any way the stream goes (end, close, an EPIPE error) closes the channel.
+    const channel = new Channel(ORCHESTRATOR, link.stream)
+      .onClose(() => {
+        if (this.#current === incarnation && !this.#stopping) this.#pending();
+      })
+      .onMessage((message) => this.#onMessage(message))
+      .onInvalid((problem) => this.options.log.warn({ from: this.name, problem }, 'invalid message from node'));
+    const incarnation: Incarnation = { number, link, channel };
     this.#current = incarnation;
-    void exited.then((how) => this.#exited(incarnation, how));
+    void link.ended.then((how) => {
+      if (this.#current === incarnation) this.#ended(number, how);
+    });
     channel.request(this.name, { type: 'hello' }).then(
       () => {
         if (this.#current !== incarnation || this.#stopping) return;
+        this.#greeted = true;
         this.#settle?.resolve(incarnation);
         this.#settle = undefined;
         this.#watch(incarnation);
         if (number > 0) this.#onRestart(number);
       },
-      () => {}, // it died before answering: #exited takes over
+      () => {}, // it died before answering: #ended takes over
     );
   }
 
@@ -162,7 +156,7 @@ export class NodeHandle {
     this.#heartbeat = setInterval(() => {
       if (Date.now() - answered > this.options.hangTimeoutMs) {
         this.options.log.error({ node: this.name, silentMs: Date.now() - answered }, 'node hung: killing it');
-        incarnation.child.kill('SIGKILL');
+        incarnation.link.kill();
         return;
       }
       incarnation.channel.request(this.name, { type: 'hello' }).then(
@@ -175,12 +169,16 @@ export class NodeHandle {
     this.#heartbeat.unref();
   }
 
-  async #exited(incarnation: Incarnation, how: string): Promise<void> {
-    if (this.#current !== incarnation) return;
+  async #ended(number: number, how: string): Promise<void> {
     this.#current = undefined;
     clearInterval(this.#heartbeat);
     if (this.#stopping) return;
     const { log, restarts } = this.options;
+    if (!this.#greeted) {
+      log.error({ node: this.name, problem: how }, 'node did not come up');
+      this.#fail(new NodeDown(`${this.name}-node did not come up: ${how}`));
+      return;
+    }
     if (this.restarts >= restarts) {
       log.error({ node: this.name, exit: how, restarts: this.restarts }, 'node down for good');
       this.#fail(new NodeDown(`${this.name}-node ${how}, and its restart budget (--restarts ${restarts}) is spent`));
@@ -191,6 +189,6 @@ export class NodeHandle {
     const backoffMs = Math.min(100 * 2 ** (this.restarts - 1), 2000);
     log.error({ node: this.name, exit: how, restart: this.restarts, backoffMs }, 'node died: restarting');
     await sleep(backoffMs);
-    if (!this.#stopping) this.#start(incarnation.number + 1);
+    if (!this.#stopping) await this.#start(number + 1);
   }
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, UsageError, userPath } from '@dbsim/cli';
 import { CLASSIC, parseSizes } from '@dbsim/datasets';
-import { NodeName } from '@dbsim/protocol';
+import { type Address, NodeName, parseAddress } from '@dbsim/protocol';
 
 /** Where the rows come from: a data file, or the seeded generator. */
 export type DataSpec =
@@ -36,11 +36,14 @@ export interface Options {
   restarts: number;
   hangTimeoutMs: number;
   chaos: ChaosOptions | undefined;
+  /** Nodes already running, to use instead of forking them. */
+  attach: Partial<Record<NodeName, Address>>;
 }
 
 export const USAGE = `usage: simulate [--data FILE | --generate users=N,products=M,orders=K [--invalid-rate R] [--seed S]]
                 [--dir DIR] [--keep | --resume] [--batch-size N] [--window N] [--delay NODE=MS,...]
-                [--durability normal|full] [--restarts N] [--hang-timeout MS] [--chaos seed=S,kills=K[,delay=MS]]`;
+                [--durability normal|full] [--restarts N] [--hang-timeout MS] [--chaos seed=S,kills=K[,delay=MS]]
+                [--attach NODE=SOCKET|tcp://HOST:PORT,...]`;
 
 export function parseOptions(args: readonly string[]): Options {
   let parsed: ReturnType<typeof parse>;
@@ -55,6 +58,8 @@ export function parseOptions(args: readonly string[]): Options {
   const chaos = values.chaos === undefined ? undefined : chaosOptions(values.chaos);
   if (chaos && (values.keep || values.resume))
     throw new UsageError('--chaos compares against a fresh run, so it cannot be combined with --keep or --resume');
+  const attach = attached(values.attach);
+  if (chaos && Object.keys(attach).length > 0) throw new UsageError('--chaos kills forked nodes; it cannot be combined with --attach');
   return {
     data: dataSpec(values, !values.resume),
     dir: values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir),
@@ -67,6 +72,7 @@ export function parseOptions(args: readonly string[]): Options {
     restarts: count('--restarts', values.restarts),
     hangTimeoutMs: positiveInt('--hang-timeout', values['hang-timeout']),
     chaos,
+    attach,
   };
 }
 
@@ -92,6 +98,7 @@ function parse(args: readonly string[]) {
       restarts: { type: 'string', default: '10' },
       'hang-timeout': { type: 'string', default: '10000' },
       chaos: { type: 'string' },
+      attach: { type: 'string', multiple: true, default: [] },
     },
     strict: true,
     allowPositionals: false,
@@ -145,6 +152,20 @@ function delays(specs: readonly string[]): Options['delays'] {
   const result: Options['delays'] = {};
   for (const spec of specs) {
     for (const [node, ms] of Object.entries(pairs('--delay', spec, NodeName.options))) result[node as NodeName] = count('--delay', ms);
+  }
+  return result;
+}
+
+function attached(specs: readonly string[]): Options['attach'] {
+  const result: Options['attach'] = {};
+  for (const spec of specs) {
+    for (const [node, text] of Object.entries(pairs('--attach', spec, NodeName.options))) {
+      try {
+        result[node as NodeName] = parseAddress(text, userPath);
+      } catch (error) {
+        throw new UsageError(`--attach ${node}: ${(error as Error).message}`);
+      }
+    }
   }
   return result;
 }

@@ -1,11 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { UsageError } from '@dbsim/cli';
 import { type DataSource, generate, loadDataSet } from '@dbsim/datasets';
 import { createLogger } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
 import { Chaos } from './chaos.js';
 import { Cluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
+import { attachNode, forkNode, type Launch } from './links.js';
 import { LogSink } from './log-sink.js';
 import type { DataSpec, Options } from './options.js';
 import { type Digests, digests, formatSummary, type RunStats, writeReport } from './report.js';
@@ -27,9 +29,10 @@ export interface RunEnvironment {
   echo: boolean;
 }
 
-/** The files a run owns in its directory; a fresh run starts by removing them. */
-function runFiles(dir: string): string[] {
-  const databases = NODES.flatMap((node) => ['', '-wal', '-shm'].map((suffix) => join(dir, `${node}.db${suffix}`)));
+/** The files a run owns in its directory; a fresh run starts by removing them. An attached node's files are its own. */
+function runFiles(dir: string, attached: Options['attach']): string[] {
+  const forked = NODES.filter((node) => attached[node] === undefined);
+  const databases = forked.flatMap((node) => ['', '-wal', '-shm'].map((suffix) => join(dir, `${node}.db${suffix}`)));
   return [...databases, join(dir, 'simulate.log'), join(dir, 'report.json'), runFilePath(dir)];
 }
 
@@ -56,24 +59,27 @@ export async function simulate(options: Options, { signal, echo }: RunEnvironmen
   const source = await openData(data);
 
   mkdirSync(dir, { recursive: true });
-  if (!options.keep && !options.resume) for (const file of runFiles(dir)) rmSync(file, { force: true });
+  if (!options.keep && !options.resume) for (const file of runFiles(dir, options.attach)) rmSync(file, { force: true });
   const logFile = join(dir, 'simulate.log');
   const sink = options.keep || options.resume ? await LogSink.append(logFile, echo) : new LogSink(logFile, false, echo);
   const log = createLogger(ORCHESTRATOR, sink);
-  const cluster = new Cluster(
-    {
-      dir,
-      durability: options.durability,
-      restarts: options.restarts,
-      hangTimeoutMs: options.hangTimeoutMs,
-      log,
-      onLogLine: (_, line) => sink.write(line),
-    },
-    log,
-  );
+  const launches = Object.fromEntries(
+    NODES.map((node) => {
+      const address = options.attach[node];
+      const onLogLine = (line: string) => sink.write(line);
+      return [node, address ? attachNode(address) : forkNode(node, { dir, durability: options.durability, onLogLine })];
+    }),
+  ) as Record<NodeName, Launch>;
+  const cluster = new Cluster(launches, { restarts: options.restarts, hangTimeoutMs: options.hangTimeoutMs, log }, log);
   const committed = Object.fromEntries(NODES.map((node) => [node, 0])) as Record<NodeName, number>;
   try {
     const hellos = await Promise.all(NODES.map((node) => cluster.nodes[node].request({ type: 'hello' })));
+    if (!options.keep && !options.resume) {
+      const holding = NODES.filter((node, i) => options.attach[node] && hellos[i]?.producer !== 0);
+      if (holding.length > 0) {
+        throw new UsageError(`attached ${holding.join(' and ')}-node already holds data: start it on an empty --dir, or run with --keep`);
+      }
+    }
     // Each run is a new producer: its batches are numbered from 0, apart from any earlier run's.
     const run = previous?.run ?? Math.max(...hellos.map((hello) => hello.producer)) + 1;
     if (!previous) writeRunFile(dir, { run, data });

@@ -78,6 +78,12 @@ export class NodeServer {
       case 'digest':
         answer({ type: 'digest_ok', ...this.store.digest() });
         return;
+      case 'status': {
+        const { rows, rejected } = this.store.counts();
+        const uptimeMs = Math.round(process.uptime() * 1000);
+        answer({ type: 'status_ok', node: this.store.spec.node, pid: process.pid, uptimeMs, rows, rejected, ...this.store.latest() });
+        return;
+      }
       case 'shutdown':
         void this.stop().then(() => {
           answer({ type: 'shutdown_ok' });

@@ -23,12 +23,13 @@ export class PendingLookups {
     return this.#held.length;
   }
 
-  lookup(producer: number, ids: readonly number[], answer: (found: number[]) => void): void {
+  /** Without a producer, the answer is what the table holds now. */
+  lookup(producer: number | undefined, ids: readonly number[], answer: (found: number[]) => void): void {
     const found = this.store.found(new Set(ids));
     const undecided = new Set(ids);
     for (const id of found) undecided.delete(id);
-    const held = { producer, undecided, found, answer };
-    if (!this.#settle(held, this.store.streamEnded(producer))) this.#held.push(held);
+    const held = { producer: producer ?? 0, undecided, found, answer };
+    if (!this.#settle(held, producer === undefined || this.store.streamEnded(producer))) this.#held.push(held);
   }
 
   /** A batch committed: its accepted ids, and maybe the end of its stream, decide held lookups. */

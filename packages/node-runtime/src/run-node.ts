@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { mkdirSync, rmSync } from 'node:fs';
+import { type Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
 import { createLogger } from '@dbsim/logger';
-import { Channel } from '@dbsim/protocol';
+import { type Address, Channel, formatAddress, listenOn, parseAddress } from '@dbsim/protocol';
 import { NodeServer } from './node-server.js';
 import { type Durability, NodeStore } from './store.js';
 import type { TableSpec } from './table-spec.js';
@@ -20,7 +20,9 @@ const DURABILITIES: readonly Durability[] = ['normal', 'full'];
 /**
  * A node app's whole main: open and migrate DIR/<node>.db, then serve the
  * protocol. Forked by the orchestrator, it speaks over the pipe on `--fd`
- * and exits as soon as its parent is gone.
+ * and exits as soon as its parent is gone. Started by hand, it listens on a
+ * Unix socket in DIR (or `--listen tcp://HOST:PORT`) for any number of
+ * connections, the same protocol on each, until Ctrl-C.
  */
 export function runNode({ spec, migrationsFolder }: NodeApp): void {
   runMain(`${spec.node}-node`, async () => {
@@ -29,24 +31,31 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
         dir: { type: 'string' },
         durability: { type: 'string', default: 'full' },
         fd: { type: 'string' },
+        listen: { type: 'string' },
       },
       strict: true,
     });
     const durability = values.durability as Durability;
     if (!DURABILITIES.includes(durability)) throw new UsageError(`--durability must be one of ${DURABILITIES.join(', ')}`);
-    if (values.fd === undefined) throw new UsageError('--fd is required: the orchestrator starts this node (pnpm simulate)');
+    if (values.fd !== undefined && values.listen !== undefined)
+      throw new UsageError('give --fd (forked) or --listen (standalone), not both');
 
     const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
+    const address = values.fd === undefined ? listenAddress(values.listen, join(dir, `${spec.node}.sock`)) : undefined;
     mkdirSync(dir, { recursive: true });
     const log = createLogger(spec.node);
     const store = new NodeStore(spec, join(dir, `${spec.node}.db`), migrationsFolder, durability);
     const server = new NodeServer(store, log);
+    let listener: Server | undefined;
+    let listening = address;
 
     let stopping = false;
     const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
       void server.stop().then(() => {
+        listener?.close();
+        if (address?.kind === 'unix') rmSync(address.path, { force: true });
         store.close();
         log.info({ why }, 'node stopped');
         process.exit(0);
@@ -55,14 +64,32 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     server.onShutdown(() => stop('shutdown requested'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    // The IPC channel closes when the parent dies, even by SIGKILL: a node never outlives its run.
-    process.on('disconnect', () => stop('orchestrator gone'));
 
-    const pipe = new Socket({ fd: Number(values.fd), readable: true, writable: true });
-    pipe.on('close', () => stop('orchestrator gone'));
-    server.attach(new Channel(spec.node, pipe));
-    log.info({ dir, durability, ...store.latest() }, 'node started');
+    if (address === undefined) {
+      // The IPC channel closes when the parent dies, even by SIGKILL: a forked node never outlives its run.
+      process.on('disconnect', () => stop('orchestrator gone'));
+      const pipe = new Socket({ fd: Number(values.fd), readable: true, writable: true });
+      pipe.on('close', () => stop('orchestrator gone'));
+      server.attach(new Channel(spec.node, pipe));
+    } else {
+      try {
+        ({ server: listener, bound: listening } = await listenOn(address, (socket) => server.attach(new Channel(spec.node, socket))));
+      } catch (error) {
+        store.close();
+        throw error;
+      }
+    }
+    log.info({ dir, durability, listen: listening && formatAddress(listening), ...store.latest() }, 'node started');
     server.replayLastBatch();
     return undefined;
   });
+}
+
+function listenAddress(listen: string | undefined, defaultSocket: string): Address {
+  if (listen === undefined) return { kind: 'unix', path: defaultSocket };
+  try {
+    return parseAddress(listen, userPath);
+  } catch (error) {
+    throw new UsageError(`--listen: ${(error as Error).message}`);
+  }
 }

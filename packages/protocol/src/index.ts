@@ -1,3 +1,4 @@
+export * from './address.js';
 export * from './channel.js';
 export * from './line-codec.js';
 export * from './messages.js';

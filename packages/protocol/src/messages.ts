@@ -40,8 +40,12 @@ export const InsertOk = z.object({
   rejected: count,
 });
 
-/** Which of these ids does the node hold? Answered once every id is decided. */
-export const Lookup = z.object({ type: z.literal('lookup'), ...request, producer, ids: z.array(recordId) });
+/**
+ * Which of these ids does the node hold? With a producer, answered once every
+ * id is decided for that producer's stream; without one, at once from what
+ * the table holds now (a person asking with `dbsim lookup`).
+ */
+export const Lookup = z.object({ type: z.literal('lookup'), ...request, producer: producer.optional(), ids: z.array(recordId) });
 export const LookupOk = z.object({ type: z.literal('lookup_ok'), ...reply, found: z.array(recordId) });
 
 export const Hello = z.object({ type: z.literal('hello'), ...request });
@@ -92,6 +96,21 @@ export const RejectionsOk = z.object({
 export const Digest = z.object({ type: z.literal('digest'), ...request });
 export const DigestOk = z.object({ type: z.literal('digest_ok'), ...reply, rows: count, rejections: count, sha256: z.string() });
 
+/** What a person inspecting a node wants to see first. */
+export const Status = z.object({ type: z.literal('status'), ...request });
+export const StatusOk = z.object({
+  type: z.literal('status_ok'),
+  ...reply,
+  node: NodeName,
+  pid: z.number().int(),
+  uptimeMs: count,
+  rows: count,
+  rejected: count,
+  producer: count,
+  offset: position,
+  sealed: z.boolean(),
+});
+
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
 export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
 
@@ -109,7 +128,7 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Digest, Shutdown]);
+export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Digest, Status, Shutdown]);
 export const ReplyBody = z.discriminatedUnion('type', [
   InsertOk,
   LookupOk,
@@ -117,6 +136,7 @@ export const ReplyBody = z.discriminatedUnion('type', [
   StatsOk,
   RejectionsOk,
   DigestOk,
+  StatusOk,
   ShutdownOk,
   ErrorBody,
 ]);
@@ -141,6 +161,7 @@ export type ReplyTo<T extends RequestType> = {
   stats: z.infer<typeof StatsOk>;
   rejections: z.infer<typeof RejectionsOk>;
   digest: z.infer<typeof DigestOk>;
+  status: z.infer<typeof StatusOk>;
   shutdown: z.infer<typeof ShutdownOk>;
 }[T];
 
