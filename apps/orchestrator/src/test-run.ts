@@ -23,9 +23,10 @@ export interface Running {
   stdout(): string;
 }
 
-/** Starts the real, built orchestrator, which forks the real nodes. */
-export function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
+/** Starts the real, built orchestrator, which forks the real nodes; `wrapper` runs it inside another command. */
+export function start(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Running {
+  const [command, ...rest] = [...wrapper, process.execPath, MAIN, ...args] as [string, ...string[]];
+  const child = spawn(command, rest, { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
   let stdout = '';
   let stderr = '';
   const watchers: { pattern: RegExp; resolve(line: string): void }[] = [];
@@ -55,8 +56,8 @@ export function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
 }
 
 /** Runs the real, built orchestrator to its end. */
-export function simulate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
-  return start(args, env).finished;
+export function simulate(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Promise<Finished> {
+  return start(args, env, wrapper).finished;
 }
 
 export function tempDir(): string {

@@ -1,0 +1,50 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type StandaloneNode, startStandalone } from '@dbsim/node-runtime/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { simulate, tempDir } from './test-run.js';
+
+const USERS = import.meta.resolve('@dbsim/users-node/main');
+
+const dirs: string[] = [];
+const running: StandaloneNode[] = [];
+function dir(): string {
+  const made = tempDir();
+  dirs.push(made);
+  return made;
+}
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((node) => node.stop()));
+  for (const made of dirs.splice(0)) rmSync(made, { recursive: true, force: true });
+});
+
+const report = (d: string) => readFileSync(join(d, 'report.json'), 'utf8');
+
+describe('--attach', () => {
+  it('uses a node started on its own, with the outcome and report of a local run, and leaves it running', async () => {
+    const nodeDir = dir();
+    const users = await startStandalone(USERS, ['--dir', nodeDir]);
+    running.push(users);
+    const attached = dir();
+    const run = await simulate(['--dir', attached, '--attach', `users=${join(nodeDir, 'users.sock')}`]);
+    expect(run.code, run.stderr).toBe(0);
+    const local = dir();
+    expect((await simulate(['--dir', local])).code).toBe(0);
+    expect(report(attached)).toBe(report(local));
+    expect(users.child.exitCode).toBeNull();
+    // The attached node logs to its own output, the rejected rows of the run included.
+    expect(users.output().match(/"msg":"row rejected"/g)).toHaveLength(2);
+
+    const again = await simulate(['--dir', attached, '--attach', `users=${join(nodeDir, 'users.sock')}`]);
+    expect(again).toMatchObject({
+      code: 2,
+      stderr: 'simulate: attached users-node already holds data: start it on an empty --dir, or run with --keep\n',
+    });
+  });
+
+  it('fails in one line when the node to attach to is not running', async () => {
+    const socket = join(dir(), 'users.sock');
+    const { code, stderr } = await simulate(['--dir', dir(), '--attach', `users=${socket}`]);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: `simulate: users-node did not come up: cannot reach ${socket}: ENOENT\n` });
+  });
+});
