@@ -6,10 +6,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callerEnv } from './caller-env.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const [app, ...args] = process.argv.slice(2);
-const env = { ...process.env, DBSIM_CALLER_CWD: process.env.DBSIM_CALLER_CWD ?? process.env.INIT_CWD ?? process.cwd() };
+const env = callerEnv();
 
 const build = spawnSync('turbo', ['run', 'build', `--filter=./${app}...`, '--output-logs=errors-only', '--log-prefix=none'], {
   cwd: root,
@@ -18,7 +19,9 @@ const build = spawnSync('turbo', ['run', 'build', `--filter=./${app}...`, '--out
   encoding: 'utf8',
 });
 if (build.error || build.status !== 0) {
-  process.stderr.write(`${build.stdout ?? ''}${build.stderr ?? ''}build of ${app} failed${build.error ? `: ${build.error.message}` : ''}\n`);
+  process.stderr.write(
+    `${build.stdout ?? ''}${build.stderr ?? ''}build of ${app} failed${build.error ? `: ${build.error.message}` : ''}\n`,
+  );
   process.exit(1);
 }
 const child = spawn(process.execPath, [join(root, app, 'dist/main.js'), ...args], { env, stdio: 'inherit' });

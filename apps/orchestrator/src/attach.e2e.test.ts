@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StandaloneNode, startStandalone } from '@dbsim/node-runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { simulate, tempDir } from './test-run.js';
+import { jsonLines, simulate, tempDir } from './test-run.js';
 
 const USERS = import.meta.resolve('@dbsim/users-node/main');
 
@@ -32,8 +32,14 @@ describe('--attach', () => {
     expect((await simulate(['--dir', local])).code).toBe(0);
     expect(report(attached)).toBe(report(local));
     expect(users.child.exitCode).toBeNull();
-    // The attached node logs to its own output, the rejected rows of the run included.
+    // The attached node logs to its own output, and its lines reach the run's log too.
     expect(users.output().match(/"msg":"row rejected"/g)).toHaveLength(2);
+    const rejections = (d: string) =>
+      jsonLines(readFileSync(join(d, 'simulate.log'), 'utf8'))
+        .filter((line) => line.msg === 'row rejected')
+        .map(({ node, position, reasons }) => JSON.stringify({ node, position, reasons }))
+        .sort();
+    expect(rejections(attached)).toEqual(rejections(local));
 
     const again = await simulate(['--dir', attached, '--attach', `users=${join(nodeDir, 'users.sock')}`]);
     expect(again).toMatchObject({

@@ -53,6 +53,7 @@ export class Cluster {
       target.channel?.send(message);
       return;
     }
+    if (!('in_reply_to' in body)) return; // a notification: nothing waits for it
     const key = `${message.dest}#${body.in_reply_to}`;
     const request = this.#relayed.get(key);
     if (request === undefined || request.from !== target.incarnation) return; // its asker has died since

@@ -23,6 +23,8 @@ export interface Link {
   kill(): void;
   /** Lets it go at the end of a run. */
   release(channel: Channel, graceMs: number): Promise<void>;
+  /** Its log lines come over the protocol, once subscribed to, rather than on a stdout of ours. */
+  logsOverChannel: boolean;
 }
 
 export type Launch = () => Promise<Link>;
@@ -54,6 +56,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       stream: child.stdio[PROTOCOL_FD] as Socket,
       ended,
       kill,
+      logsOverChannel: false,
       async release(channel, graceMs) {
         const timer = setTimeout(kill, graceMs);
         await channel.request(name, { type: 'shutdown' }).catch(() => {});
@@ -64,7 +67,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
   };
 }
 
-/** Connects to a node someone started on its own. Released, it is left running; it logs to its own terminal. */
+/** Connects to a node someone started on its own. Released, it is left running. */
 export function attachNode(address: Address): Launch {
   return async () => {
     const socket = await connectTo(address);
@@ -73,6 +76,7 @@ export function attachNode(address: Address): Launch {
       stream: socket,
       ended,
       kill: () => socket.destroy(),
+      logsOverChannel: true,
       async release() {
         socket.end();
         await ended;

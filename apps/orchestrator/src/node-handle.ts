@@ -11,6 +11,8 @@ export interface SupervisionOptions {
   /** A node that answers no heartbeat for this long is taken for hung, killed and restarted. */
   hangTimeoutMs: number;
   log: Logger;
+  /** Each complete log line of a node whose logs come over the protocol (an attached one). */
+  onLogLine(line: string): void;
 }
 
 /** Raised when a node cannot be kept running: its restart budget is spent, or the run is stopping. */
@@ -130,13 +132,14 @@ export class NodeHandle {
       .onClose(() => {
         if (this.#current === incarnation && !this.#stopping) this.#pending();
       })
-      .onMessage((message) => this.#onMessage(message))
+      .onMessage((message) => (message.body.type === 'log' ? this.options.onLogLine(`${message.body.line}\n`) : this.#onMessage(message)))
       .onInvalid((problem) => this.options.log.warn({ from: this.name, problem }, 'invalid message from node'));
     const incarnation: Incarnation = { number, link, channel };
     this.#current = incarnation;
     void link.ended.then((how) => {
       if (this.#current === incarnation) this.#ended(number, how);
     });
+    if (link.logsOverChannel) channel.request(this.name, { type: 'subscribe_logs' }).catch(() => {});
     channel.request(this.name, { type: 'hello' }).then(
       () => {
         if (this.#current !== incarnation || this.#stopping) return;

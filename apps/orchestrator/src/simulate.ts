@@ -63,14 +63,14 @@ export async function simulate(options: Options, { signal, echo }: RunEnvironmen
   const logFile = join(dir, 'simulate.log');
   const sink = options.keep || options.resume ? await LogSink.append(logFile, echo) : new LogSink(logFile, false, echo);
   const log = createLogger(ORCHESTRATOR, sink);
+  const onLogLine = (line: string) => sink.write(line);
   const launches = Object.fromEntries(
     NODES.map((node) => {
       const address = options.attach[node];
-      const onLogLine = (line: string) => sink.write(line);
       return [node, address ? attachNode(address) : forkNode(node, { dir, durability: options.durability, onLogLine })];
     }),
   ) as Record<NodeName, Launch>;
-  const cluster = new Cluster(launches, { restarts: options.restarts, hangTimeoutMs: options.hangTimeoutMs, log }, log);
+  const cluster = new Cluster(launches, { restarts: options.restarts, hangTimeoutMs: options.hangTimeoutMs, log, onLogLine }, log);
   const committed = Object.fromEntries(NODES.map((node) => [node, 0])) as Record<NodeName, number>;
   try {
     const hellos = await Promise.all(NODES.map((node) => cluster.nodes[node].request({ type: 'hello' })));

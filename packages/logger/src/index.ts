@@ -1,12 +1,14 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
-/**
- * One JSON line per event on stdout. Writes are synchronous: a node may be
- * SIGKILLed at any moment, and pino's asynchronous buffer would die with it.
- */
-export function createLogger(name: string, destination: DestinationStream = pino.destination({ fd: 1, sync: true })): Logger {
+/** stdout, written synchronously: a node may be SIGKILLed at any moment, and pino's asynchronous buffer would die with it. */
+export function syncStdout(): DestinationStream {
+  return pino.destination({ fd: 1, sync: true });
+}
+
+/** One JSON line per event, on synchronous stdout unless told otherwise. */
+export function createLogger(name: string, destination: DestinationStream = syncStdout()): Logger {
   return pino(
     {
       level: process.env.LOG_LEVEL ?? 'info',

@@ -2,6 +2,7 @@ import type { Logger } from '@dbsim/logger';
 import { type Channel, type Envelope, type ErrorBody, RemoteError, type ReplyBody, RequestBody, type Unanswered } from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
 import { isRecordId } from './fields.js';
+import type { LogFanout } from './log-fanout.js';
 import { PendingLookups } from './pending-lookups.js';
 import type { Batch, NodeStore, Rejection, Resolved } from './store.js';
 
@@ -21,9 +22,11 @@ export class NodeServer {
   readonly #shuttingDown: Promise<never>;
   #shutDown: (error: Error) => void = () => {};
 
+  /** `logs`, for a standalone node: connections may subscribe to its log lines. */
   constructor(
     private readonly store: NodeStore,
     private readonly log: Logger,
+    private readonly logs?: LogFanout,
   ) {
     this.#lookups = new PendingLookups(store);
     this.#table = getTableName(store.spec.table);
@@ -84,6 +87,14 @@ export class NodeServer {
         answer({ type: 'status_ok', node: this.store.spec.node, pid: process.pid, uptimeMs, rows, rejected, ...this.store.latest() });
         return;
       }
+      case 'subscribe_logs':
+        if (this.logs === undefined) {
+          answer({ type: 'error', code: 'not_supported', definite: true, text: 'a forked node logs to its stdout' });
+          return;
+        }
+        this.logs.subscribe(channel, message.src);
+        answer({ type: 'subscribe_logs_ok' });
+        return;
       case 'shutdown':
         void this.stop().then(() => {
           answer({ type: 'shutdown_ok' });

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
 import { createLogger } from '@dbsim/logger';
 import { type Address, Channel, formatAddress, listenOn, parseAddress } from '@dbsim/protocol';
+import { LogFanout } from './log-fanout.js';
 import { NodeServer } from './node-server.js';
 import { type Durability, NodeStore } from './store.js';
 import type { TableSpec } from './table-spec.js';
@@ -43,9 +44,10 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
     const address = values.fd === undefined ? listenAddress(values.listen, join(dir, `${spec.node}.sock`)) : undefined;
     mkdirSync(dir, { recursive: true });
-    const log = createLogger(spec.node);
+    const fanout = address === undefined ? undefined : new LogFanout();
+    const log = createLogger(spec.node, fanout);
     const store = new NodeStore(spec, join(dir, `${spec.node}.db`), migrationsFolder, durability);
-    const server = new NodeServer(store, log);
+    const server = new NodeServer(store, log, fanout);
     let listener: Server | undefined;
     let listening = address;
 

@@ -111,6 +111,12 @@ export const StatusOk = z.object({
   sealed: z.boolean(),
 });
 
+/** Asks a node to send its log lines on this connection from now on, as `log` notifications. */
+export const SubscribeLogs = z.object({ type: z.literal('subscribe_logs'), ...request });
+export const SubscribeLogsOk = z.object({ type: z.literal('subscribe_logs_ok'), ...reply });
+/** One log line, as the node wrote it; a notification, neither request nor reply. */
+export const Log = z.object({ type: z.literal('log'), line: z.string() });
+
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
 export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
 
@@ -128,7 +134,17 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const RequestBody = z.discriminatedUnion('type', [Insert, Lookup, Hello, Stats, Rejections, Digest, Status, Shutdown]);
+export const RequestBody = z.discriminatedUnion('type', [
+  Insert,
+  Lookup,
+  Hello,
+  Stats,
+  Rejections,
+  Digest,
+  Status,
+  SubscribeLogs,
+  Shutdown,
+]);
 export const ReplyBody = z.discriminatedUnion('type', [
   InsertOk,
   LookupOk,
@@ -137,10 +153,11 @@ export const ReplyBody = z.discriminatedUnion('type', [
   RejectionsOk,
   DigestOk,
   StatusOk,
+  SubscribeLogsOk,
   ShutdownOk,
   ErrorBody,
 ]);
-export const Body = z.union([RequestBody, ReplyBody]);
+export const Body = z.union([RequestBody, ReplyBody, Log]);
 
 export type RequestBody = z.infer<typeof RequestBody>;
 export type ReplyBody = z.infer<typeof ReplyBody>;
@@ -162,6 +179,7 @@ export type ReplyTo<T extends RequestType> = {
   rejections: z.infer<typeof RejectionsOk>;
   digest: z.infer<typeof DigestOk>;
   status: z.infer<typeof StatusOk>;
+  subscribe_logs: z.infer<typeof SubscribeLogsOk>;
   shutdown: z.infer<typeof ShutdownOk>;
 }[T];
 
