@@ -23,7 +23,7 @@ runMain('simulate', async () => {
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
   try {
-    const result = await simulate(options, { signal: controller.signal, echo: true });
+    const result = await simulate(options, { signal: controller.signal, echo: true, fingerprint: options.chaos !== undefined });
     return options.chaos ? verifyAgainstUndisturbedRun(options, result, controller.signal) : 0;
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
@@ -37,11 +37,11 @@ async function verifyAgainstUndisturbedRun(options: Options, chaotic: RunResult,
   const dir = mkdtempSync(join(tmpdir(), 'dbsim-undisturbed-'));
   let keep = false;
   try {
-    const calm = await simulate({ ...options, dir, chaos: undefined }, { signal, echo: false });
+    const calm = await simulate({ ...options, dir, chaos: undefined }, { signal, echo: false, fingerprint: true });
     const report = (d: string) => readFileSync(join(d, 'report.json'), 'utf8');
     const rejectionLog = (d: string, run: number) => rejectionLogDigest(join(d, 'simulate.log'), run);
     const what = [
-      ...NODES.filter((node) => chaotic.digests[node].sha256 !== calm.digests[node].sha256).map((node) => `${node}.db`),
+      ...NODES.filter((node) => chaotic.digests?.[node].sha256 !== calm.digests?.[node].sha256).map((node) => `${node}.db`),
       ...(report(options.dir) === report(dir) ? [] : ['report.json']),
       ...((await rejectionLog(options.dir, chaotic.run)) === (await rejectionLog(dir, calm.run)) ? [] : ['rejection log']),
     ];

@@ -16,7 +16,8 @@ import { readRunFile, runFilePath, writeRunFile } from './run-file.js';
 export interface RunResult {
   run: number;
   stats: RunStats;
-  digests: Digests;
+  /** Each database's fingerprint, when the environment asked for them. */
+  digests: Digests | undefined;
   chaos: string | undefined;
 }
 
@@ -27,6 +28,8 @@ export interface RunEnvironment {
   signal: AbortSignal;
   /** Echo log lines to stdout and print the summary on stderr. */
   echo: boolean;
+  /** Fingerprint every database at the end (a full scan of each): for comparing two runs. */
+  fingerprint: boolean;
 }
 
 /** The files a run owns in its directory; a fresh run starts by removing them. An attached node's files are its own. */
@@ -51,7 +54,7 @@ async function openData(data: DataSpec): Promise<DataSource> {
  * database is touched), start the nodes, stream every table to its node at
  * once, then write the report from what the nodes committed.
  */
-export async function simulate(options: Options, { signal, echo }: RunEnvironment): Promise<RunResult> {
+export async function simulate(options: Options, { signal, echo, fingerprint }: RunEnvironment): Promise<RunResult> {
   const { dir } = options;
   const previous = options.resume ? readRunFile(dir) : undefined;
   const data = options.data ?? previous?.data;
@@ -113,7 +116,7 @@ export async function simulate(options: Options, { signal, echo }: RunEnvironmen
     );
 
     const stats = await writeReport(join(dir, 'report.json'), cluster, run);
-    const fingerprints = await digests(cluster);
+    const fingerprints = fingerprint ? await digests(cluster) : undefined;
     const restarts = Object.fromEntries(NODES.map((node) => [node, cluster.nodes[node].restarts])) as Record<NodeName, number>;
     log.info({ run, tables: stats, restarts }, 'run finished');
     await cluster.stop();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Reason } from '@dbsim/protocol';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, getTableColumns, getTableName, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, getTableName, gt, Param, Placeholder, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { canonical, checkShape, isRecordId } from './fields.js';
@@ -64,6 +64,7 @@ export class NodeStore {
   readonly #keys: UniqueKey[];
   readonly #taken;
   readonly #insertRow;
+  readonly #found;
   readonly #insertRejection;
   readonly #apply;
 
@@ -89,8 +90,24 @@ export class NodeStore {
         .limit(1)
         .prepare(),
     );
+    // The hot statement: drizzle writes its SQL from the schema, better-sqlite3 runs it without a mapping layer per row.
+    // The insert itself checks the unique keys (each has a unique index): a conflict inserts nothing.
     const placeholders = Object.fromEntries(Object.keys(getTableColumns(table)).map((name) => [name, sql.placeholder(name)]));
-    this.#insertRow = this.#db.insert(table).values(placeholders).prepare();
+    const insert = this.#db.insert(table).values(placeholders).onConflictDoNothing().toSQL();
+    const statement = this.#sqlite.prepare(insert.sql);
+    const columns = insert.params.map((param) => {
+      if (!(param instanceof Param && param.value instanceof Placeholder)) throw new Error(`unexpected parameter in ${insert.sql}`);
+      return { field: param.value.name, encoder: param.encoder };
+    });
+    this.#insertRow = (record: Record<string, unknown>) =>
+      statement.run(columns.map(({ field, encoder }) => (encoder ? encoder.mapToDriverValue(record[field]) : record[field])));
+    // One statement per lookup, however many ids it asks about.
+    const found = this.#db
+      .select({ id: table.id })
+      .from(table)
+      .where(sql`${table.id} in (select value from json_each(${sql.placeholder('ids')}))`)
+      .toSQL();
+    this.#found = this.#sqlite.prepare(found.sql).pluck();
     this.#insertRejection = this.#db
       .insert(rejections)
       .values({
@@ -131,8 +148,7 @@ export class NodeStore {
 
   /** The ids among these that the table holds. */
   found(ids: Iterable<number>): number[] {
-    const taken = this.#taken[0];
-    return [...ids].filter((id) => taken?.get({ key: id }) !== undefined);
+    return this.#found.all(JSON.stringify([...ids])) as number[];
   }
 
   stats(producer: number): { received: number; inserted: number; rejected: number; reasons: Partial<Record<Reason, number>> } {
@@ -214,34 +230,31 @@ export class NodeStore {
     const state = this.state(producer);
     if (offset !== state.offset || state.sealed) return { kind: 'out_of_order', expected: state.offset, sealed: state.sealed };
 
-    const claimed = this.#keys.map(() => new Set<string | number>());
     const rejected: Rejection[] = [];
     const acceptedIds: number[] = [];
     const rejectedAt = new Date();
     rows.forEach((raw, index) => {
       const { row, reasons, unusable } = checkShape(raw, this.spec.fields);
-      const keys: (string | number | undefined)[] = [];
       if (row) {
         if (!unusable.has('id') && !isRecordId(row.id)) reasons.push('id_invalid');
         reasons.push(...this.spec.rules(row, unusable));
-        this.#keys.forEach((unique, k) => {
-          const key = unusable.has(unique.field) ? undefined : unique.key(row[unique.field]);
-          keys.push(key);
-          if (key !== undefined && (claimed[k]?.has(key) || this.#taken[k]?.get({ key }) !== undefined)) reasons.push(unique.reason);
-        });
         for (const ref of this.spec.references ?? []) {
           if (!unusable.has(ref.field) && !resolved.get(ref.field)?.has(row[ref.field] as number)) reasons.push(ref.reason);
         }
+        // A row valid so far is inserted, unique keys and all, in one statement; only a conflict, or a row rejected
+        // anyway (it gets every reason that applies), needs its keys looked up one by one.
+        if (reasons.length === 0 && this.#insertRow(this.spec.toRecord(row)).changes === 1) {
+          acceptedIds.push(row.id as number);
+          return;
+        }
+        this.#keys.forEach((unique, k) => {
+          const key = unusable.has(unique.field) ? undefined : unique.key(row[unique.field]);
+          if (key !== undefined && this.#taken[k]?.get({ key }) !== undefined) reasons.push(unique.reason);
+        });
+        if (reasons.length === 0)
+          throw new Error(`row ${offset + index} conflicts with a unique index that no unique key of the spec describes`);
       }
       const position = offset + index;
-      if (row && reasons.length === 0) {
-        this.#insertRow.run(this.spec.toRecord(row));
-        keys.forEach((key, k) => {
-          if (key !== undefined) claimed[k]?.add(key);
-        });
-        acceptedIds.push(row.id as number);
-        return;
-      }
       const rejection = { position, id: row?.id ?? null, reasons: canonical(reasons), row: raw };
       rejected.push(rejection);
       this.#insertRejection.run({

@@ -3,7 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Fields, Row } from './fields.js';
 
-/** A value that must be unique among accepted rows (the id always is). */
+/** A value that must be unique among accepted rows (the id always is). The table must back it with a unique index. */
 export interface UniqueKey {
   field: string;
   reason: Reason;
