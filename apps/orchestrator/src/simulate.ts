@@ -118,7 +118,8 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
     const stats = await writeReport(join(dir, 'report.json'), cluster, run);
     const fingerprints = fingerprint ? await digests(cluster) : undefined;
     const restarts = Object.fromEntries(NODES.map((node) => [node, cluster.nodes[node].restarts])) as Record<NodeName, number>;
-    log.info({ run, tables: stats, restarts }, 'run finished');
+    const durationsMs = Object.fromEntries(NODES.map((node) => [node, Math.round(durations[node] ?? 0)]));
+    log.info({ run, tables: stats, restarts, durationsMs, maxRssKb: process.resourceUsage().maxRSS }, 'run finished');
     await cluster.stop();
     if (echo) {
       const lines = [`simulate: run ${run} of ${describeData(data)} in ${dir}`, formatSummary(stats, durations, restarts)];

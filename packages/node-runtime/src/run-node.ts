@@ -59,7 +59,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
         listener?.close();
         if (address?.kind === 'unix') rmSync(address.path, { force: true });
         store.close();
-        log.info({ why }, 'node stopped');
+        log.info({ why, maxRssKb: process.resourceUsage().maxRSS }, 'node stopped');
         process.exit(0);
       });
     };

@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('pnpm bench', () => {
+  it('measures the simulation and a baseline of exactly the rows it accepted, and writes the figures', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dbsim-bench-'));
+    try {
+      const args = ['--generate', 'users=300,products=30,orders=300', '--seed', '4', '--dir', dir];
+      const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+      expect(status, stderr).toBe(0);
+      expect(stdout).toMatch(/^simulation {2}630 rows in [\d.]+ s: [\d,]+ rows\/s\nbaseline {4}\d+ accepted rows/);
+
+      const figures = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
+      const report = JSON.parse(readFileSync(join(dir, 'simulation', 'report.json'), 'utf8'));
+      const accepted = Object.values(report.tables as Record<string, { inserted: number }>).reduce((sum, t) => sum + t.inserted, 0);
+      expect(figures.simulation.rows).toBe(630);
+      expect(figures.baseline.rows).toBe(accepted);
+      expect(figures.ratio).toBeCloseTo(figures.simulation.rowsPerSecond / figures.baseline.rowsPerSecond);
+      expect(Object.keys(figures.simulation.maxRssKb).sort()).toEqual(['orchestrator', 'orders', 'products', 'users']);
+      expect(figures.baseline.maxRssKb).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

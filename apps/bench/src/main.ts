@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultDatabasesDir, runMain, userPath } from '@dbsim/cli';
+import type { BaselineResult } from './baseline.js';
+
+const ORCHESTRATOR = fileURLToPath(import.meta.resolve('@dbsim/orchestrator/main'));
+const BASELINE = fileURLToPath(new URL('./baseline-main.js', import.meta.url));
+
+interface SimulationResult {
+  rows: number;
+  seconds: number;
+  maxRssKb: Record<string, number>;
+}
+
+runMain('bench', async () => {
+  const { values } = parseArgs({
+    options: {
+      generate: { type: 'string', default: 'users=1000000,products=100000,orders=1000000' },
+      'invalid-rate': { type: 'string', default: '0.05' },
+      seed: { type: 'string', default: '1' },
+      'batch-size': { type: 'string', default: '1000' },
+      window: { type: 'string', default: '4' },
+      durability: { type: 'string', default: 'full' },
+      dir: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const dir = values.dir === undefined ? join(defaultDatabasesDir(), 'bench') : userPath(values.dir);
+  const out = values.out === undefined ? join(dir, 'bench.json') : userPath(values.out);
+  const settings = {
+    generate: values.generate,
+    invalidRate: Number(values['invalid-rate']),
+    seed: Number(values.seed),
+    batchSize: Number(values['batch-size']),
+    window: Number(values.window),
+    durability: values.durability,
+  };
+  const [simulationDir, baselineDir] = [join(dir, 'simulation'), join(dir, 'baseline')];
+  mkdirSync(baselineDir, { recursive: true });
+
+  process.stderr.write(
+    `bench: ${settings.generate}, invalid rate ${settings.invalidRate}, seed ${settings.seed}, batch ${settings.batchSize}, window ${settings.window}, durability ${settings.durability}\n`,
+  );
+  const simulation = await simulate([
+    ...['--dir', simulationDir, '--generate', settings.generate, '--invalid-rate', values['invalid-rate'], '--seed', values.seed],
+    ...['--batch-size', values['batch-size'], '--window', values.window, '--durability', values.durability],
+  ]);
+  const base = await runBaseline(simulationDir, baselineDir, values.durability);
+
+  const ratio = simulation.rows / simulation.seconds / (base.rows / base.seconds);
+  const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+  const perSecond = (rows: number, seconds: number) => Math.round(rows / seconds).toLocaleString('en-US');
+  const rss = { ...simulation.maxRssKb, baseline: base.maxRssKb };
+  process.stdout.write(
+    [
+      `simulation  ${simulation.rows.toLocaleString('en-US')} rows in ${simulation.seconds.toFixed(2)} s: ${perSecond(simulation.rows, simulation.seconds)} rows/s`,
+      `baseline    ${base.rows.toLocaleString('en-US')} accepted rows in ${base.seconds.toFixed(2)} s: ${perSecond(base.rows, base.seconds)} rows/s`,
+      `ratio       ${ratio.toFixed(2)}`,
+      `peak RSS    ${Object.entries(rss)
+        .map(([process, kb]) => `${process} ${mb(kb)}`)
+        .join(', ')}`,
+      `figures:    ${out}`,
+      '',
+    ].join('\n'),
+  );
+  const figures = {
+    settings,
+    simulation: { ...simulation, rowsPerSecond: simulation.rows / simulation.seconds },
+    baseline: { ...base, rowsPerSecond: base.rows / base.seconds },
+    ratio,
+  };
+  writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
+  return 0;
+});
+
+/** Runs the real simulation; its log is read as it streams, keeping only the figures. */
+async function simulate(args: string[]): Promise<SimulationResult> {
+  const child = spawn(process.execPath, [ORCHESTRATOR, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  });
+  const maxRssKb: Record<string, number> = {};
+  let finished: { tables: Record<string, { received: number }>; durationsMs: Record<string, number>; maxRssKb: number } | undefined;
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line.includes('"msg":"node stopped"')) {
+      const { node, maxRssKb: kb } = JSON.parse(line);
+      maxRssKb[node] = Math.max(maxRssKb[node] ?? 0, kb);
+    } else if (line.includes('"msg":"run finished"')) {
+      finished = JSON.parse(line);
+    }
+  }
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0 || finished === undefined) throw new Error(`the simulation failed (exit code ${code})`);
+  return {
+    rows: Object.values(finished.tables).reduce((sum, table) => sum + table.received, 0),
+    seconds: Math.max(...Object.values(finished.durationsMs)) / 1000,
+    maxRssKb: { orchestrator: finished.maxRssKb, ...maxRssKb },
+  };
+}
+
+function runBaseline(from: string, to: string, durability: string): Promise<BaselineResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BASELINE, from, to, durability], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`the baseline failed (exit code ${code})`))));
+  });
+}
