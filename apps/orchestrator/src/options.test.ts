@@ -49,6 +49,13 @@ describe('parseOptions', () => {
     });
   });
 
+  it('reads one data file per table', () => {
+    expect(parseOptions(['--data', 'users=u.ndjson,products=p.csv,orders=/data/o.jsonl']).data).toEqual({
+      kind: 'tables',
+      files: { users: '/home/me/work/u.ndjson', products: '/home/me/work/p.csv', orders: '/data/o.jsonl' },
+    });
+  });
+
   it('reads a chaos schedule, filling in what is not given', () => {
     expect(parseOptions(['--chaos', 'seed=7,kills=5']).chaos).toEqual({ seed: 7, kills: 5, maxDelayMs: 20 });
   });
@@ -61,6 +68,7 @@ describe('parseOptions', () => {
     [['--bogus']],
     [['--data', 'a.json', '--generate', 'users=1,products=1,orders=1']],
     [['--keep', '--resume']],
+    [['--data', 'users=u.ndjson,orders=o.ndjson']],
     [['--chaos', 'seed=1', '--resume']],
     [['--chaos', 'seed=1,victims=2']],
     [['--generate', 'users=1,products=1,orders=1', '--invalid-rate', '2']],

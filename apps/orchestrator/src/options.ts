@@ -6,6 +6,7 @@ import { type Address, NodeName, parseAddress } from '@dbsim/protocol';
 /** Where the rows come from: a data file, or the seeded generator. */
 export type DataSpec =
   | { kind: 'file'; file: string }
+  | { kind: 'tables'; files: Record<NodeName, string> }
   | { kind: 'generate'; sizes: Record<NodeName, number>; invalidRate: number; seed: number };
 
 export interface ChaosOptions {
@@ -40,7 +41,7 @@ export interface Options {
   attach: Partial<Record<NodeName, Address>>;
 }
 
-export const USAGE = `usage: simulate [--data FILE | --generate users=N,products=M,orders=K [--invalid-rate R] [--seed S]]
+export const USAGE = `usage: simulate [--data FILE | --data users=FILE,products=FILE,orders=FILE | --generate users=N,products=M,orders=K [--invalid-rate R] [--seed S]]
                 [--dir DIR] [--keep | --resume] [--batch-size N] [--window N] [--delay NODE=MS,...]
                 [--durability normal|full] [--restarts N] [--hang-timeout MS] [--chaos seed=S,kills=K[,delay=MS]]
                 [--attach NODE=SOCKET|tcp://HOST:PORT,...]`;
@@ -113,6 +114,15 @@ function dataSpec(values: Values, defaultToClassic: boolean): DataSpec | undefin
     if (!(invalidRate >= 0 && invalidRate <= 1))
       throw new UsageError(`--invalid-rate must be between 0 and 1, not ${JSON.stringify(values['invalid-rate'])}`);
     return { kind: 'generate', sizes: parseSizes(values.generate), invalidRate, seed: count('--seed', values.seed) };
+  }
+  if (values.data?.includes('=')) {
+    const files = pairs('--data', values.data, NodeName.options);
+    const missing = NodeName.options.filter((table) => files[table] === undefined);
+    if (missing.length > 0) throw new UsageError(`--data with one file per table needs all three: ${missing.join(', ')} missing`);
+    return {
+      kind: 'tables',
+      files: Object.fromEntries(NodeName.options.map((table) => [table, userPath(files[table] as string)])) as Record<NodeName, string>,
+    };
   }
   if (values.data !== undefined) return { kind: 'file', file: userPath(values.data) };
   return defaultToClassic ? { kind: 'file', file: CLASSIC } : undefined;

@@ -1,5 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLASSIC } from '@dbsim/datasets';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, query, simulate, tempDir } from './test-run.js';
 
@@ -101,6 +102,58 @@ describe('pnpm simulate on the classic data set', () => {
     expect(report.rejections).toHaveLength(30);
     expect(report.rejections.filter((r) => r.reasons.includes('id_duplicate'))).toHaveLength(8 + 9 + 7);
     expect(ids(dir, 'users')).toEqual([1, 2, 3, 4, 5, 6, 7, 9]);
+  });
+});
+
+describe('one file per table, NDJSON or CSV', () => {
+  const classic = JSON.parse(readFileSync(CLASSIC, 'utf8')) as Record<'users' | 'products' | 'orders', Record<string, unknown>[]>;
+  const ndjson = (rows: unknown[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  const csv = (rows: Record<string, unknown>[]) =>
+    `${Object.keys(rows[0] ?? {}).join(',')}\n${rows
+      .map(
+        (row) =>
+          `${Object.values(row)
+            .map((v) => (typeof v === 'string' ? `"${v}"` : v))
+            .join(',')}\n`,
+      )
+      .join('')}`;
+
+  it('streams the classic data set to the classic outcome, report for report', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'users.ndjson'), ndjson(classic.users));
+    writeFileSync(join(dir, 'products.csv'), csv(classic.products));
+    writeFileSync(join(dir, 'orders.csv'), csv(classic.orders));
+    const data = `users=${join(dir, 'users.ndjson')},products=${join(dir, 'products.csv')},orders=${join(dir, 'orders.csv')}`;
+    const { code, stderr } = await simulate(['--dir', join(dir, 'tables'), '--data', data]);
+    expect(code, stderr).toBe(0);
+    await simulate(['--dir', join(dir, 'json')]);
+    expect(readFileSync(join(dir, 'tables', 'report.json'), 'utf8')).toBe(readFileSync(join(dir, 'json', 'report.json'), 'utf8'));
+    expectClassicDatabases(join(dir, 'tables'));
+  });
+
+  it('rejects a line it cannot read as row_malformed, naming the file and line, and goes on', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'users.ndjson'), `${ndjson(classic.users.slice(0, 2))}{"id": 3, "name":\n`);
+    writeFileSync(join(dir, 'products.csv'), 'id,name,price\n1,Laptop\n');
+    writeFileSync(join(dir, 'orders.ndjson'), '');
+    const data = `users=${join(dir, 'users.ndjson')},products=${join(dir, 'products.csv')},orders=${join(dir, 'orders.ndjson')}`;
+    const { code, stdout, stderr } = await simulate(['--dir', dir, '--data', data]);
+    expect(code, stderr).toBe(0);
+    const logs = jsonLines(stdout);
+    expect(logs.filter((line) => String(line.msg).startsWith('malformed line'))).toEqual([
+      expect.objectContaining({ level: 40, table: 'users', file: join(dir, 'users.ndjson'), line: 3 }),
+      expect.objectContaining({
+        level: 40,
+        table: 'products',
+        file: join(dir, 'products.csv'),
+        line: 2,
+        problem: '2 fields where the header has 3',
+      }),
+    ]);
+    expect(readReport(dir).rejections).toEqual([
+      { table: 'users', id: null, position: 2, reasons: ['row_malformed'], row: '{"id": 3, "name":' },
+      { table: 'products', id: null, position: 0, reasons: ['row_malformed'], row: '1,Laptop' },
+    ]);
   });
 });
 

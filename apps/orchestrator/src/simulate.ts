@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '@dbsim/cli';
-import { type DataSource, generate, loadDataSet } from '@dbsim/datasets';
-import { createLogger } from '@dbsim/logger';
+import { type DataSource, generate, loadDataSet, type OnMalformed, openTableFiles } from '@dbsim/datasets';
+import { createLogger, type Logger } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
 import { Chaos } from './chaos.js';
 import { Cluster } from './cluster.js';
@@ -41,12 +41,15 @@ function runFiles(dir: string, attached: Options['attach']): string[] {
 
 function describeData(data: DataSpec): string {
   if (data.kind === 'file') return basename(data.file);
+  if (data.kind === 'tables') return NODES.map((n) => `${n}=${basename(data.files[n])}`).join(',');
   const { sizes, invalidRate, seed } = data;
   return `generated ${NODES.map((n) => `${n}=${sizes[n]}`).join(',')} (invalid rate ${invalidRate}, seed ${seed})`;
 }
 
-async function openData(data: DataSpec): Promise<DataSource> {
-  return data.kind === 'file' ? loadDataSet(data.file) : generate(data);
+async function openData(data: DataSpec, onMalformed: OnMalformed): Promise<DataSource> {
+  if (data.kind === 'file') return loadDataSet(data.file);
+  if (data.kind === 'tables') return openTableFiles(data.files, onMalformed);
+  return generate(data);
 }
 
 /**
@@ -59,13 +62,15 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
   const previous = options.resume ? readRunFile(dir) : undefined;
   const data = options.data ?? previous?.data;
   if (data === undefined) throw new Error('no data set given');
-  const source = await openData(data);
+  // A bad line of a table file is found while streaming, once the run's log exists.
+  let log: Logger | undefined;
+  const source = await openData(data, (where) => log?.warn(where, 'malformed line: rejected as row_malformed'));
 
   mkdirSync(dir, { recursive: true });
   if (!options.keep && !options.resume) for (const file of runFiles(dir, options.attach)) rmSync(file, { force: true });
   const logFile = join(dir, 'simulate.log');
   const sink = options.keep || options.resume ? await LogSink.append(logFile, echo) : new LogSink(logFile, false, echo);
-  const log = createLogger(ORCHESTRATOR, sink);
+  log = createLogger(ORCHESTRATOR, sink);
   const onLogLine = (line: string) => sink.write(line);
   const launches = Object.fromEntries(
     NODES.map((node) => {

@@ -2,3 +2,4 @@ export * from './generate.js';
 export * from './load.js';
 export * from './random.js';
 export * from './source.js';
+export * from './table-files.js';

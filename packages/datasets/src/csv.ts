@@ -1,0 +1,52 @@
+/**
+ * One CSV record on one line (RFC 4180 without line breaks inside quotes):
+ * fields split at commas, a quoted field may hold commas and "" for a quote.
+ * Returns the fields, each with whether it was quoted, or a problem.
+ */
+export function splitCsvLine(line: string): { fields: { text: string; quoted: boolean }[] } | { problem: string } {
+  const fields: { text: string; quoted: boolean }[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let text = '';
+      for (i++; ; i++) {
+        if (i >= line.length) return { problem: 'a quoted field is not closed' };
+        if (line[i] === '"' && line[i + 1] === '"') {
+          text += '"';
+          i++;
+        } else if (line[i] === '"') break;
+        else text += line[i];
+      }
+      i++;
+      fields.push({ text, quoted: true });
+    } else {
+      const end = line.indexOf(',', i);
+      const text = line.slice(i, end === -1 ? line.length : end);
+      if (text.includes('"')) return { problem: 'a quote inside an unquoted field' };
+      fields.push({ text, quoted: false });
+      i = end === -1 ? line.length : end;
+    }
+    if (i >= line.length) return { fields };
+    if (line[i] !== ',') return { problem: 'text after a quoted field' };
+    i++;
+  }
+}
+
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * CSV has no types, so a row gets them from how each value is written: an
+ * unquoted number is a number, an empty unquoted value is a missing field,
+ * anything else (a quoted value always) is a string. "007" stays a string.
+ */
+export function csvRow(header: readonly string[], fields: readonly { text: string; quoted: boolean }[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  header.forEach((name, i) => {
+    const field = fields[i];
+    if (field === undefined || (!field.quoted && field.text === '')) return;
+    const value = !field.quoted && NUMBER.test(field.text) ? Number(field.text) : field.text;
+    // Defined, not assigned: a column named __proto__ becomes a field like any other (and is rejected as unknown).
+    Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  });
+  return row;
+}
