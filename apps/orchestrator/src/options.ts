@@ -39,12 +39,14 @@ export interface Options {
   chaos: ChaosOptions | undefined;
   /** Nodes already running, to use instead of forking them. */
   attach: Partial<Record<NodeName, Address>>;
+  /** A live display on stderr, where it is a terminal. */
+  progress: boolean;
 }
 
 export const USAGE = `usage: simulate [--data FILE | --data users=FILE,products=FILE,orders=FILE | --generate users=N,products=M,orders=K [--invalid-rate R] [--seed S]]
                 [--dir DIR] [--keep | --resume] [--batch-size N] [--window N] [--delay NODE=MS,...]
                 [--durability normal|full] [--restarts N] [--hang-timeout MS] [--chaos seed=S,kills=K[,delay=MS]]
-                [--attach NODE=SOCKET|tcp://HOST:PORT,...]`;
+                [--attach NODE=SOCKET|tcp://HOST:PORT,...] [--no-progress]`;
 
 export function parseOptions(args: readonly string[]): Options {
   let parsed: ReturnType<typeof parse>;
@@ -74,6 +76,7 @@ export function parseOptions(args: readonly string[]): Options {
     hangTimeoutMs: positiveInt('--hang-timeout', values['hang-timeout']),
     chaos,
     attach,
+    progress: !values['no-progress'],
   };
 }
 
@@ -100,6 +103,7 @@ function parse(args: readonly string[]) {
       'hang-timeout': { type: 'string', default: '10000' },
       chaos: { type: 'string' },
       attach: { type: 'string', multiple: true, default: [] },
+      'no-progress': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,

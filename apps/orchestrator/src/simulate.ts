@@ -10,6 +10,7 @@ import { sendStream } from './dispatch.js';
 import { attachNode, forkNode, type Launch } from './links.js';
 import { LogSink } from './log-sink.js';
 import type { DataSpec, Options } from './options.js';
+import { Progress } from './progress.js';
 import { type Digests, digests, formatSummary, type RunStats, writeReport } from './report.js';
 import { readRunFile, runFilePath, writeRunFile } from './run-file.js';
 
@@ -80,6 +81,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
   ) as Record<NodeName, Launch>;
   const cluster = new Cluster(launches, { restarts: options.restarts, hangTimeoutMs: options.hangTimeoutMs, log, onLogLine }, log);
   const committed = Object.fromEntries(NODES.map((node) => [node, 0])) as Record<NodeName, number>;
+  let progress: Progress | undefined;
   try {
     const hellos = await Promise.all(NODES.map((node) => cluster.nodes[node].request({ type: 'hello' })));
     if (!options.keep && !options.resume) {
@@ -98,6 +100,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
     const counts = Object.fromEntries(NODES.map((node) => [node, source[node].count])) as Record<NodeName, number | undefined>;
     log.info({ run, data, dir, rows: counts, resumedFrom: previous ? from : undefined }, previous ? 'run resumed' : 'run started');
     const chaos = options.chaos && new Chaos(options.chaos, counts, cluster, log);
+    progress = echo && options.progress && Progress.wanted(process.stderr) ? new Progress(process.stderr, counts, from) : undefined;
 
     const durations = {} as Record<NodeName, number>;
     await Promise.all(
@@ -112,6 +115,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
           delay: (offset) => (options.delays[node] ?? 0) + (chaos?.delay(node, offset) ?? 0),
           onCommitted: (offset) => {
             committed[node] = offset;
+            progress?.committed(node, offset);
             chaos?.committed(node, offset);
           },
           signal,
@@ -120,6 +124,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
       }),
     );
 
+    progress?.stop();
     const stats = await writeReport(join(dir, 'report.json'), cluster, run);
     const fingerprints = fingerprint ? await digests(cluster) : undefined;
     const restarts = Object.fromEntries(NODES.map((node) => [node, cluster.nodes[node].restarts])) as Record<NodeName, number>;
@@ -134,14 +139,13 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
     }
     return { run, stats, digests: fingerprints, chaos: chaos?.describe() };
   } catch (error) {
+    progress?.stop();
     // Whatever stopped the run, the nodes still up finish their transaction in progress and close their databases.
     await cluster.stop();
     if (!signal.aborted) throw error;
-    const progress = NODES.map(
-      (node) => `${node} ${committed[node]}${source[node].count === undefined ? '' : ` of ${source[node].count}`}`,
-    );
+    const howFar = NODES.map((node) => `${node} ${committed[node]}${source[node].count === undefined ? '' : ` of ${source[node].count}`}`);
     log.warn({ committed }, 'run interrupted');
-    throw new Interrupted(`interrupted; rows committed: ${progress.join(', ')}. Continue with --resume --dir ${dir}`);
+    throw new Interrupted(`interrupted; rows committed: ${howFar.join(', ')}. Continue with --resume --dir ${dir}`);
   } finally {
     sink.close();
   }
