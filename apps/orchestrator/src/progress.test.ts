@@ -16,8 +16,8 @@ describe('Progress', () => {
     progress.stop();
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^users {4}250 of 1,000 rows, 2\d\d rows\/s, [34] s left$/);
-    expect(lines[1]).toMatch(/^products 100 of 100 rows, \d+ rows\/s$/);
-    expect(lines[2]).toMatch(/^orders {3}40 rows, \d+ rows\/s$/);
+    expect(lines[1]).toMatch(/^products 100 of 100 rows, [\d,]+ rows\/s$/);
+    expect(lines[2]).toMatch(/^orders {3}40 rows, [\d,]+ rows\/s$/);
   });
 
   it('redraws in place and erases itself when stopped', () => {
