@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { type Server, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
@@ -46,18 +46,28 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     mkdirSync(dir, { recursive: true });
     const fanout = address === undefined ? undefined : new LogFanout();
     const log = createLogger(spec.node, fanout);
-    const store = new NodeStore(spec, join(dir, `${spec.node}.db`), migrationsFolder, durability);
-    const server = new NodeServer(store, log, fanout);
-    let listener: Server | undefined;
-    let listening = address;
+    // A standalone node claims its address before it opens its file: one already running on this folder keeps it.
+    let server: NodeServer | undefined;
+    const listening = address && (await listenOn(address, (socket) => server?.attach(new Channel(spec.node, socket))));
+    const release = () => {
+      listening?.server.close();
+      if (address?.kind === 'unix') rmSync(address.path, { force: true });
+    };
+    let store: NodeStore;
+    try {
+      store = new NodeStore(spec, join(dir, `${spec.node}.db`), migrationsFolder, durability);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    server = new NodeServer(store, log, fanout);
 
     let stopping = false;
     const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
       void server.stop().then(() => {
-        listener?.close();
-        if (address?.kind === 'unix') rmSync(address.path, { force: true });
+        release();
         store.close();
         log.info({ why, maxRssKb: process.resourceUsage().maxRSS }, 'node stopped');
         process.exit(0);
@@ -73,15 +83,8 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       const pipe = new Socket({ fd: Number(values.fd), readable: true, writable: true });
       pipe.on('close', () => stop('orchestrator gone'));
       server.attach(new Channel(spec.node, pipe));
-    } else {
-      try {
-        ({ server: listener, bound: listening } = await listenOn(address, (socket) => server.attach(new Channel(spec.node, socket))));
-      } catch (error) {
-        store.close();
-        throw error;
-      }
     }
-    log.info({ dir, durability, listen: listening && formatAddress(listening), ...store.latest() }, 'node started');
+    log.info({ dir, durability, listen: listening && formatAddress(listening.bound), ...store.latest() }, 'node started');
     server.replayLastBatch();
     return undefined;
   });
