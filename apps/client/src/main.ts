@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
-import { formatAddress, NodeName, type ReplyTo } from '@dbsim/protocol';
+import { formatAddress, NodeName, nodeSocket, type ReplyTo } from '@dbsim/protocol';
 import { printLogs } from './logs.js';
 import { send } from './send.js';
 import { open, targetAddress } from './target.js';
@@ -63,7 +62,7 @@ runMain('dbsim', async () => {
       const held = new Set(found);
       print(ids.map((id) => `${id}\t${held.has(id) ? 'found' : 'missing'}`).join('\n'), { found });
     } else {
-      const outcomes = await send(channel, target, rows, (peer) => ({ kind: 'unix', path: join(dir, `${peer}.sock`) }));
+      const outcomes = await send(channel, target, rows, (peer) => nodeSocket(dir, peer));
       const human = outcomes.map(({ position, id, reasons }) =>
         [`row ${position}`, `id ${JSON.stringify(id) ?? '-'}`, reasons.length === 0 ? 'inserted' : `rejected: ${reasons.join(', ')}`].join(
           '\t',

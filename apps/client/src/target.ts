@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { type Address, Channel, connectTo, formatAddress, NodeName, parseAddress } from '@dbsim/protocol';
+import { type Address, Channel, connectTo, formatAddress, NodeName, nodeSocket, parseAddress } from '@dbsim/protocol';
 
 /** The client's own address in envelopes. */
 export const CLIENT = 'dbsim';
@@ -7,7 +6,7 @@ export const CLIENT = 'dbsim';
 /** A node named (its socket in DIR) or an address given outright. */
 export function targetAddress(target: string, dir: string, resolve: (path: string) => string): Address {
   const named = NodeName.safeParse(target);
-  if (named.success) return { kind: 'unix', path: join(dir, `${named.data}.sock`) };
+  if (named.success) return nodeSocket(dir, named.data);
   if (!/^(tcp:\/\/|unix:)|[/\\]/.test(target))
     throw new Error(`${JSON.stringify(target)} is neither a node (${NodeName.options.join(', ')}) nor an address`);
   return parseAddress(target, resolve);

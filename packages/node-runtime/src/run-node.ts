@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
 import { createLogger } from '@dbsim/logger';
-import { type Address, Channel, formatAddress, listenOn, parseAddress } from '@dbsim/protocol';
+import { type Address, Channel, formatAddress, listenOn, nodeSocket, parseAddress } from '@dbsim/protocol';
 import { LogFanout } from './log-fanout.js';
 import { NodeServer } from './node-server.js';
 import { type Durability, NodeStore } from './store.js';
@@ -42,7 +42,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       throw new UsageError('give --fd (forked) or --listen (standalone), not both');
 
     const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
-    const address = values.fd === undefined ? listenAddress(values.listen, join(dir, `${spec.node}.sock`)) : undefined;
+    const address = values.fd === undefined ? listenAddress(values.listen, nodeSocket(dir, spec.node)) : undefined;
     mkdirSync(dir, { recursive: true });
     const fanout = address === undefined ? undefined : new LogFanout();
     const log = createLogger(spec.node, fanout);
@@ -90,8 +90,8 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
   });
 }
 
-function listenAddress(listen: string | undefined, defaultSocket: string): Address {
-  if (listen === undefined) return { kind: 'unix', path: defaultSocket };
+function listenAddress(listen: string | undefined, defaultAddress: Address): Address {
+  if (listen === undefined) return defaultAddress;
   try {
     return parseAddress(listen, userPath);
   } catch (error) {

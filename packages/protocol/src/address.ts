@@ -1,8 +1,15 @@
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { NodeName } from './messages.js';
 
 /** Where a node listens: a Unix domain socket (local IPC) or a TCP port (another host). */
 export type Address = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+
+/** Where a standalone node listens unless told otherwise: a Unix socket beside its database. */
+export function nodeSocket(dir: string, node: NodeName): Address {
+  return { kind: 'unix', path: join(dir, `${node}.sock`) };
+}
 
 /** `tcp://HOST:PORT`, or a Unix socket path, optionally written `unix:PATH`; `resolve` makes the path absolute. */
 export function parseAddress(text: string, resolve: (path: string) => string = (path) => path): Address {
