@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ interface SimulationResult {
   rows: number;
   seconds: number;
   maxRssKb: Record<string, number>;
+  /** CPU time (user and system) per process over the whole run, report included. */
+  cpuMs: Record<string, number>;
 }
 
 runMain('bench', async () => {
@@ -22,7 +24,7 @@ runMain('bench', async () => {
       generate: { type: 'string', default: 'users=1000000,products=100000,orders=1000000' },
       'invalid-rate': { type: 'string', default: '0.05' },
       seed: { type: 'string', default: '1' },
-      'batch-size': { type: 'string', default: '1000' },
+      'batch-size': { type: 'string', default: '5000' },
       window: { type: 'string', default: '4' },
       durability: { type: 'string', default: 'full' },
       dir: { type: 'string' },
@@ -46,8 +48,8 @@ runMain('bench', async () => {
   process.stderr.write(
     `bench: ${settings.generate}, invalid rate ${settings.invalidRate}, seed ${settings.seed}, batch ${settings.batchSize}, window ${settings.window}, durability ${settings.durability}\n`,
   );
-  const simulation = await simulate([
-    ...['--dir', simulationDir, '--generate', settings.generate, '--invalid-rate', values['invalid-rate'], '--seed', values.seed],
+  const simulation = await simulate(simulationDir, [
+    ...['--generate', settings.generate, '--invalid-rate', values['invalid-rate'], '--seed', values.seed],
     ...['--batch-size', values['batch-size'], '--window', values.window, '--durability', values.durability],
   ]);
   const base = await runBaseline(simulationDir, baselineDir, values.durability);
@@ -64,6 +66,9 @@ runMain('bench', async () => {
       `peak RSS    ${Object.entries(rss)
         .map(([process, kb]) => `${process} ${mb(kb)}`)
         .join(', ')}`,
+      `CPU time    ${Object.entries(simulation.cpuMs)
+        .map(([process, ms]) => `${process} ${(ms / 1000).toFixed(1)} s`)
+        .join(', ')}`,
       `figures:    ${out}`,
       '',
     ].join('\n'),
@@ -78,28 +83,38 @@ runMain('bench', async () => {
   return 0;
 });
 
-/** Runs the real simulation; its log is read as it streams, keeping only the figures. */
-async function simulate(args: string[]): Promise<SimulationResult> {
-  const child = spawn(process.execPath, [ORCHESTRATOR, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+/**
+ * Runs the real simulation, then reads the figures from its log. Its stdout
+ * goes nowhere: reading every log line as it streams would take CPU from the
+ * run being measured.
+ */
+async function simulate(dir: string, args: string[]): Promise<SimulationResult> {
+  const child = spawn(process.execPath, [ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`the simulation failed (exit code ${code})`);
   const maxRssKb: Record<string, number> = {};
-  let finished: { tables: Record<string, { received: number }>; durationsMs: Record<string, number>; maxRssKb: number } | undefined;
-  for await (const line of createInterface({ input: child.stdout })) {
+  const cpuMs: Record<string, number> = {};
+  let finished:
+    | { tables: Record<string, { received: number }>; durationsMs: Record<string, number>; maxRssKb: number; cpuMs: number }
+    | undefined;
+  for await (const line of createInterface({ input: createReadStream(join(dir, 'simulate.log')) })) {
     if (line.includes('"msg":"node stopped"')) {
-      const { node, maxRssKb: kb } = JSON.parse(line);
+      const { node, maxRssKb: kb, cpuMs: ms } = JSON.parse(line);
       maxRssKb[node] = Math.max(maxRssKb[node] ?? 0, kb);
+      cpuMs[node] = (cpuMs[node] ?? 0) + ms;
     } else if (line.includes('"msg":"run finished"')) {
       finished = JSON.parse(line);
     }
   }
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0 || finished === undefined) throw new Error(`the simulation failed (exit code ${code})`);
+  if (finished === undefined) throw new Error(`the simulation did not log "run finished" in ${dir}`);
   return {
     rows: Object.values(finished.tables).reduce((sum, table) => sum + table.received, 0),
     seconds: Math.max(...Object.values(finished.durationsMs)) / 1000,
     maxRssKb: { orchestrator: finished.maxRssKb, ...maxRssKb },
+    cpuMs: { orchestrator: finished.cpuMs, ...cpuMs },
   };
 }
 

@@ -45,7 +45,7 @@ const alive = (pid: number) => {
   return stat.split(') ')[1]?.[0] !== 'Z';
 };
 
-/** A killed writer leaves each batch wholly applied or not at all: its rows, rejections and high-water mark agree. */
+/** A killed writer leaves each batch wholly applied or not at all: its rows, rejections, held-back rows and high-water mark agree. */
 function expectAllOrNothing(run: string): void {
   for (const table of TABLES) {
     expect(query(run, table, 'pragma integrity_check')).toEqual([{ integrity_check: 'ok' }]);
@@ -53,7 +53,7 @@ function expectAllOrNothing(run: string): void {
       run,
       table,
       `select (select coalesce(sum("offset"), 0) from _deliveries) as mark, (select coalesce(sum(count), 0) from _batches) as received,
-              (select count(*) from ${table}) + (select count(*) from rejections) as held`,
+              (select count(*) from ${table}) + (select count(*) from rejections) + (select count(*) from _deferred) as held`,
     ) as [{ mark: number; received: number; held: number }];
     expect({ received, held }).toEqual({ received: mark, held: mark });
   }

@@ -13,7 +13,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const rejected = (node: string, position: number, extra: Record<string, unknown> = {}) =>
-  `${JSON.stringify({ level: 40, time: Date.now(), node, pid: 1, table: node, run: 1, position, id: position, reasons: ['id_invalid'], row: {}, ...extra, msg: 'row rejected' })}\n`;
+  `${JSON.stringify({ level: 40, time: Date.now(), node, pid: 1, table: node, run: 1, batch: 0, position, id: position, reasons: ['id_invalid'], row: {}, ...extra, msg: 'row rejected' })}\n`;
 const positions = () =>
   readFileSync(file, 'utf8')
     .trim()
@@ -29,6 +29,14 @@ describe('LogSink', () => {
     sink.write('{"level":30,"node":"users","msg":"node started"}\n');
     sink.close();
     expect(positions()).toEqual(['users:0', 'users:1', 'orders:0', 'users:2', 'users:node started']);
+  });
+
+  it('orders lines by batch, then position: rows a sealing batch decided come after, at lower positions', () => {
+    const sink = new LogSink(file, false, false);
+    const lines = [rejected('orders', 3), rejected('orders', 1, { batch: 5 }), rejected('orders', 4, { batch: 5 })];
+    for (const line of [...lines, ...lines]) sink.write(line);
+    sink.close();
+    expect(positions()).toEqual(['orders:3', 'orders:1', 'orders:4']);
   });
 
   it('adding to a log, learns what earlier runs logged and does not log it again', async () => {
@@ -55,7 +63,11 @@ describe('rejectionLogDigest', () => {
     const a = await write('a.log', [rejected('users', 0), rejected('orders', 0, { pid: 7 }), rejected('users', 1)]);
     const b = await write('b.log', [rejected('orders', 0, { time: 0 }), rejected('users', 0), rejected('users', 1)]);
     const c = await write('c.log', [rejected('orders', 0), rejected('users', 0), rejected('users', 1, { reasons: ['id_duplicate'] })]);
+    const d = await write('d.log', [rejected('users', 1), rejected('users', 0, { batch: 2 }), rejected('orders', 0)]);
+    const e = await write('e.log', [rejected('users', 0), rejected('orders', 0)]);
     expect(a).toBe(b);
+    expect(d).toBe(a);
     expect(c).not.toBe(a);
+    expect(e).not.toBe(a);
   });
 });

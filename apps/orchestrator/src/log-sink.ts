@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -7,24 +7,29 @@ const REJECTED = '"msg":"row rejected"';
 interface Rejected {
   node: string;
   run: number;
+  /** The offset of the batch whose transaction decided the row. */
+  batch: number;
   position: number;
 }
 
 /**
  * Where every process's log lines end up: stdout, for pino-pretty, and
- * DIR/simulate.log. Writes are synchronous so nothing is lost on a crash
- * and memory stays flat however much is logged.
+ * DIR/simulate.log. Writes are synchronous, the lines that arrived together
+ * written together before the next event, so nothing is lost on a crash and
+ * memory stays flat however much is logged.
  *
  * It also keeps the rejection log exactly-once. A node logs a batch's
  * rejections after the commit, so a kill in between would lose them; a
  * restarted node therefore logs its last batch's rejections again, and the
- * sink drops every rejection line at or below the highest position it has
- * already written for that node and run. Each node logs positions in
- * increasing order, so one number per node is all it takes.
+ * sink drops every rejection line at or below the last (batch, position) it
+ * has written for that node and run. A node decides batches in offset order
+ * and each batch's rows in stream order (held-back rows, decided by the
+ * sealing batch, come with its offset), so one pair per node is all it takes.
  */
 export class LogSink {
   readonly #fd: number;
-  readonly #logged = new Map<string, number>();
+  readonly #logged = new Map<string, { batch: number; position: number }>();
+  #pending: string[] = [];
   #closed = false;
 
   constructor(
@@ -53,19 +58,29 @@ export class LogSink {
     if (this.#closed) return; // a killed node's last lines, after the run has ended
     const rejected = parseRejected(line);
     if (rejected !== undefined && !this.#isNew(rejected)) return;
-    writeSync(this.#fd, line);
-    if (this.echo) process.stdout.write(line);
+    if (this.#pending.length === 0) queueMicrotask(() => this.#flush());
+    this.#pending.push(line);
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    writeSync(this.#fd, text);
+    if (this.echo) process.stdout.write(text);
   }
 
   /** Whether this rejection is past what was logged for its node and run; it counts as logged from now on. */
-  #isNew({ node, run, position }: Rejected): boolean {
+  #isNew({ node, run, batch, position }: Rejected): boolean {
     const key = `${node}#${run}`;
-    if (position <= (this.#logged.get(key) ?? -1)) return false;
-    this.#logged.set(key, position);
+    const last = this.#logged.get(key);
+    if (last !== undefined && (batch < last.batch || (batch === last.batch && position <= last.position))) return false;
+    this.#logged.set(key, { batch, position });
     return true;
   }
 
   close(): void {
+    this.#flush();
     this.#closed = true;
     closeSync(this.#fd);
   }
@@ -73,21 +88,24 @@ export class LogSink {
 
 /**
  * A fingerprint of a run's rejection log: what each rejection line says
- * (node, table, position, id, reasons, row), not when or from which pid.
- * Two runs that logged the same rejections, each once, get the same one.
+ * (node, table, position, id, reasons, row), not when, from which pid, or
+ * by which batch. Two runs that logged the same rejections, each once, get
+ * the same one.
  */
 export async function rejectionLogDigest(file: string, run: number): Promise<string> {
-  // Nodes log side by side, so their lines interleave differently from run to run; each node's own lines are in stream
-  // order, so one hash per node, combined at the end, needs no sorting and no memory.
-  const hashes = new Map<string, Hash>();
+  // Nodes log side by side, and a held-back row is logged later than its neighbours, so the order of lines varies from
+  // run to run. A sum of line hashes does not depend on it, and unlike a XOR it still counts a line logged twice.
+  let sum = 0n;
+  let lines = 0;
   for await (const { node, line } of rejectionLines(file, run)) {
     const { table, position, id, reasons, row } = JSON.parse(line) as Record<string, unknown>;
-    if (!hashes.has(node)) hashes.set(node, createHash('sha256'));
-    hashes.get(node)?.update(`${JSON.stringify([table, position, id, reasons, row])}\n`);
+    const hash = createHash('sha256')
+      .update(JSON.stringify([node, table, position, id, reasons, row]))
+      .digest('hex');
+    sum = (sum + BigInt(`0x${hash}`)) % 2n ** 256n;
+    lines++;
   }
-  const all = createHash('sha256');
-  for (const node of [...hashes.keys()].sort()) all.update(`${node} ${hashes.get(node)?.digest('hex')}\n`);
-  return all.digest('hex');
+  return `${lines}:${sum.toString(16).padStart(64, '0')}`;
 }
 
 /** The rejection lines of a log file, of one run or of all. */
@@ -98,12 +116,13 @@ async function* rejectionLines(file: string, run?: number): AsyncGenerator<Rejec
   }
 }
 
+/** A rejection line's fields as a node's pino logger writes them, in this order; read without parsing the line, as there is one per rejected row. */
+const REJECTED_FIELDS = /"node":"([^"]+)".*?"run":(\d+),"batch":(\d+),"position":(\d+),/;
+
 function parseRejected(line: string): Rejected | undefined {
   if (!line.includes(REJECTED)) return undefined;
-  try {
-    const { node, run, position } = JSON.parse(line) as Partial<Rejected>;
-    return typeof node === 'string' && typeof run === 'number' && typeof position === 'number' ? { node, run, position } : undefined;
-  } catch {
-    return undefined;
-  }
+  const fields = REJECTED_FIELDS.exec(line);
+  return fields === null
+    ? undefined
+    : { node: fields[1] as string, run: Number(fields[2]), batch: Number(fields[3]), position: Number(fields[4]) };
 }

@@ -20,7 +20,7 @@ describe('parseOptions', () => {
       data: { kind: 'file', file: CLASSIC },
       keep: false,
       resume: false,
-      batchSize: 1000,
+      batchSize: 5000,
       window: 4,
       delays: {},
       durability: 'full',

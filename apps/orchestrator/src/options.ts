@@ -95,7 +95,7 @@ function parse(args: readonly string[]) {
       dir: { type: 'string' },
       keep: { type: 'boolean', default: false },
       resume: { type: 'boolean', default: false },
-      'batch-size': { type: 'string', default: '1000' },
+      'batch-size': { type: 'string', default: '5000' },
       window: { type: 'string', default: '4' },
       delay: { type: 'string', multiple: true, default: [] },
       durability: { type: 'string', default: 'full' },

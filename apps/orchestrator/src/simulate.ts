@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '@dbsim/cli';
 import { type DataSource, generate, loadDataSet, type OnMalformed, openTableFiles } from '@dbsim/datasets';
-import { createLogger, type Logger } from '@dbsim/logger';
+import { createLogger, type Logger, usage } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
 import { Chaos } from './chaos.js';
 import { Cluster } from './cluster.js';
@@ -129,7 +129,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
     const fingerprints = fingerprint ? await digests(cluster) : undefined;
     const restarts = Object.fromEntries(NODES.map((node) => [node, cluster.nodes[node].restarts])) as Record<NodeName, number>;
     const durationsMs = Object.fromEntries(NODES.map((node) => [node, Math.round(durations[node] ?? 0)]));
-    log.info({ run, tables: stats, restarts, durationsMs, maxRssKb: process.resourceUsage().maxRSS }, 'run finished');
+    log.info({ run, tables: stats, restarts, durationsMs, ...usage() }, 'run finished');
     await cluster.stop();
     if (echo) {
       const lines = [`simulate: run ${run} of ${describeData(data)} in ${dir}`, formatSummary(stats, durations, restarts)];

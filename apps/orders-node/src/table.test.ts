@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { NodeStore, Resolved } from '@dbsim/node-runtime';
-import { openTempStore } from '@dbsim/node-runtime/testing';
+import { answers, openTempStore } from '@dbsim/node-runtime/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ordersSpec } from './table.js';
 
@@ -14,10 +14,7 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 /** Users 1-3 and products 1-3 exist on their nodes. */
-const known: Resolved = new Map([
-  ['user_id', new Set([1, 2, 3])],
-  ['product_id', new Set([1, 2, 3])],
-]);
+const known: Resolved = answers({ user_id: [1, 2, 3], product_id: [1, 2, 3] });
 
 function insert(...rows: unknown[]): string[][] {
   const result = store.apply({ producer: 1, offset: 0, rows }, known);

@@ -33,6 +33,18 @@ describe('generate', () => {
     const clean = all(generate({ ...options, invalidRate: 0 }));
     expect((clean.users as unknown[]).every(valid)).toBe(true);
   });
+
+  it('has valid orders mostly reference users and products their streams reach first, at the same share', () => {
+    const { sizes } = options;
+    const orders = all(generate({ ...options, invalidRate: 0 })).orders as { user_id: number; product_id: number }[];
+    const reached = (i: number, size: number) => Math.ceil(((i + 1) / sizes.orders) * size);
+    const early = orders.filter((o, i) => o.user_id <= reached(i, sizes.users) && o.product_id <= reached(i, sizes.products));
+    expect(early.length / orders.length).toBeGreaterThan(0.95);
+    expect(early.length).toBeLessThan(orders.length);
+    expect(orders.every((o) => o.user_id >= 1 && o.user_id <= sizes.users && o.product_id >= 1 && o.product_id <= sizes.products)).toBe(
+      true,
+    );
+  });
 });
 
 describe('parseSizes', () => {

@@ -55,20 +55,29 @@ const defects: Record<NodeName, Defect[]> = {
   ],
 };
 
+/** The share of valid orders that reference a user or product anywhere in its stream, rather than one already reached. */
+export const LATE_REFERENCE_RATE = 0.01;
+
 /**
  * A deterministic synthetic data set: the same options give the same rows.
- * Each table is its own seeded stream, produced row by row. Valid orders
- * reference users and products anywhere in their streams (early, late, or
- * rejected ones), so lookups must wait for the owners' streams to decide.
+ * Each table is its own seeded stream, produced row by row. A valid order
+ * mostly references a user and a product from the part of their streams
+ * that comes before it at the same share, as people order after they sign
+ * up; one in a hundred references one anywhere, maybe later or rejected,
+ * which orders-node must hold back until the owner's stream decides it.
  */
 export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSource {
+  const referenced = (i: number, table: NodeName, random: Random) => {
+    const reached = random.chance(LATE_REFERENCE_RATE) ? sizes[table] : Math.ceil(((i + 1) / sizes.orders) * sizes[table]);
+    return random.int(1, Math.max(1, reached));
+  };
   const valid: Record<NodeName, (i: number, random: Random) => Row> = {
     users: (i) => ({ id: i + 1, name: `User ${i + 1}`, email: userEmail(i) }),
     products: (i, random) => ({ id: i + 1, name: `Product ${i + 1}`, price: random.int(0, 10_000_000) / 100 }),
     orders: (i, random) => ({
       id: i + 1,
-      user_id: random.int(1, Math.max(1, sizes.users)),
-      product_id: random.int(1, Math.max(1, sizes.products)),
+      user_id: referenced(i, 'users', random),
+      product_id: referenced(i, 'products', random),
       quantity: random.int(1, 20),
     }),
   };

@@ -1,10 +1,17 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { syncDestination } from './sync-destination.js';
 
 export type { DestinationStream, Logger };
 
 /** stdout, written synchronously: a node may be SIGKILLed at any moment, and pino's asynchronous buffer would die with it. */
 export function syncStdout(): DestinationStream {
-  return pino.destination({ fd: 1, sync: true });
+  return syncDestination(1);
+}
+
+/** What a process has used so far, for the line it logs as it ends: peak RSS and CPU time (user and system). */
+export function usage(): { maxRssKb: number; cpuMs: number } {
+  const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage();
+  return { maxRssKb: maxRSS, cpuMs: Math.round((userCPUTime + systemCPUTime) / 1000) };
 }
 
 /** One JSON line per event, on synchronous stdout unless told otherwise. */

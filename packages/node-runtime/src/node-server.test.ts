@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeServer } from './node-server.js';
 import type { NodeStore } from './store.js';
 import { TEST_MIGRATIONS, thingsSpec } from './test-table.js';
-import { openTempStore } from './testing.js';
+import { answers, openTempStore } from './testing.js';
 
 function duplexPair(): [Duplex, Duplex] {
   const ab = new PassThrough();
@@ -20,12 +20,15 @@ let clientEnd: Duplex;
 let logs: Record<string, unknown>[];
 /** The owners users-node would say it holds; undefined makes lookups fail, 'silent' leaves them unanswered. */
 let owners: Set<number> | undefined | 'silent';
+/** Owners users-node cannot decide yet, as its stream is still open: a partial lookup names them, a waiting one sees them missing. */
+let undecidedOwners: Set<number>;
 let log: ReturnType<typeof createLogger>;
 
 beforeEach(() => {
   ({ store, cleanup } = openTempStore(thingsSpec, TEST_MIGRATIONS));
   logs = [];
   owners = new Set([1]);
+  undecidedOwners = new Set();
   log = createLogger('orders', { write: (line: string) => logs.push(JSON.parse(line)) });
   const [a, b] = duplexPair();
   clientEnd = a;
@@ -38,7 +41,12 @@ beforeEach(() => {
     const reply =
       owners === undefined
         ? { type: 'error' as const, code: 'unavailable' as const, definite: false, text: 'users down', in_reply_to: body.msg_id }
-        : { type: 'lookup_ok' as const, found: body.ids.filter((id) => (owners as Set<number>).has(id)), in_reply_to: body.msg_id };
+        : {
+            type: 'lookup_ok' as const,
+            found: body.ids.filter((id) => (owners as Set<number>).has(id)),
+            undecided: body.partial ? body.ids.filter((id) => undecidedOwners.has(id)) : undefined,
+            in_reply_to: body.msg_id,
+          };
     client.send({ src: 'users', dest: message.src, body: reply });
   });
 });
@@ -119,6 +127,20 @@ describe('NodeServer', () => {
     expect(page.rejections).toEqual([{ position: 2, id: 1, reasons: ['id_duplicate'], row: rows[2] }]);
   });
 
+  it('holds back a row the owner cannot decide yet and decides it with the sealing batch, logging it then', async () => {
+    undecidedOwners = new Set([2]);
+    const first = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    expect(first).toMatchObject({ inserted: 1, rejected: 1, deferred: 1 });
+    expect(rejected().map((line) => [line.batch, line.position])).toEqual([[0, 2]]);
+    const seal = await client.request('orders', { type: 'insert', producer: 1, offset: 3, rows: [], seal: true });
+    expect(seal).toMatchObject({ count: 0, inserted: 0, rejected: 0, deferred: 0 });
+    expect(await client.request('orders', { type: 'stats', producer: 1 })).toMatchObject({ received: 3, inserted: 1, rejected: 2 });
+    expect(rejected().map((line) => [line.batch, line.position, line.reasons])).toEqual([
+      [0, 2, ['id_duplicate']],
+      [3, 1, ['user_missing']],
+    ]);
+  });
+
   it('on shutdown refuses inserts still waiting for their lookups, definitely, and then stops', async () => {
     owners = 'silent';
     const waiting = client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
@@ -130,16 +152,29 @@ describe('NodeServer', () => {
 });
 
 describe('NodeServer.replayLastBatch', () => {
-  const found = new Map([['owner_id', new Set([1])]]);
+  const found = answers({ owner_id: [1] });
 
-  it("logs the last committed batch's rejections again while the stream is unfinished", () => {
+  it("logs the last committed batch's rejections again", () => {
     store.apply({ producer: 1, offset: 0, rows: rows.slice(0, 1) }, found);
     store.apply({ producer: 1, offset: 1, rows: rows.slice(1) }, found);
     new NodeServer(store, log).replayLastBatch();
-    expect(rejected().map((line) => line.position)).toEqual([1, 2]);
+    expect(rejected().map((line) => [line.batch, line.position])).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
   });
 
-  it('logs nothing once the stream is sealed', () => {
+  it('logs the held-back rows a seal in progress has decided', () => {
+    store.apply({ producer: 1, offset: 0, rows }, answers({ owner_id: [1] }, { owner_id: [2] }));
+    store.decideHeldBack(1, 3, store.heldBack(1, 3, 10), found);
+    new NodeServer(store, log).replayLastBatch();
+    expect(rejected().map((line) => [line.batch, line.position])).toEqual([
+      [0, 2],
+      [3, 1],
+    ]);
+  });
+
+  it('logs nothing when the last batch rejected nothing', () => {
     store.apply({ producer: 1, offset: 0, rows }, found);
     store.apply({ producer: 1, offset: 3, rows: [], seal: true });
     new NodeServer(store, log).replayLastBatch();

@@ -8,19 +8,26 @@ import type { Batch, NodeStore, Rejection, Resolved } from './store.js';
 
 type Request<T extends RequestBody['type']> = Extract<RequestBody, { type: T }>;
 
+/** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
+const HELD_BACK_PAGE = 5000;
+
 /**
  * Serves the protocol for one node's store over any number of channels.
- * Inserts are applied one at a time in arrival order; an insert's reference
- * lookups start as soon as it arrives, so they overlap with earlier batches.
+ * Inserts are applied one at a time in arrival order. An insert's reference
+ * lookups start as soon as it arrives, so they overlap with earlier batches,
+ * and are partial: a row whose reference the owner cannot decide yet is held
+ * back rather than holding its batch up. Before the sealing batch, the
+ * held-back rows are asked about again, a page at a time, with final
+ * answers, and decided in stream order.
  */
 export class NodeServer {
   readonly #lookups: PendingLookups;
   readonly #table: string;
   #tail: Promise<void> = Promise.resolve();
   #onShutdown: () => void = () => {};
-  /** Rejects on shutdown, so that inserts still waiting for their lookups are refused instead of holding the node up. */
-  readonly #shuttingDown: Promise<never>;
-  #shutDown: (error: Error) => void = () => {};
+  /** Refuses each insert still waiting for its lookups, on shutdown, instead of letting it hold the node up. */
+  readonly #waiting = new Set<() => void>();
+  #stopping = false;
 
   /** `logs`, for a standalone node: connections may subscribe to its log lines. */
   constructor(
@@ -30,10 +37,6 @@ export class NodeServer {
   ) {
     this.#lookups = new PendingLookups(store);
     this.#table = getTableName(store.spec.table);
-    this.#shuttingDown = new Promise<never>((_, reject) => {
-      this.#shutDown = reject;
-    });
-    this.#shuttingDown.catch(() => {});
   }
 
   /** Called once a shutdown request has been answered. */
@@ -53,7 +56,8 @@ export class NodeServer {
    * committed. The database can be closed then.
    */
   stop(): Promise<void> {
-    this.#shutDown(new Error('node is shutting down'));
+    this.#stopping = true;
+    for (const refuse of this.#waiting) refuse();
     return this.#tail;
   }
 
@@ -67,7 +71,9 @@ export class NodeServer {
         this.#insert(channel, body, answer);
         return;
       case 'lookup':
-        this.#lookups.lookup(body.producer, body.ids, (found) => answer({ type: 'lookup_ok', found }));
+        this.#lookups.lookup(body.producer, body.ids, body.partial === true, (found, undecided) =>
+          answer({ type: 'lookup_ok', found, undecided }),
+        );
         return;
       case 'hello':
         answer({ type: 'hello_ok', node: this.store.spec.node, pid: process.pid, ...this.store.latest() });
@@ -109,15 +115,17 @@ export class NodeServer {
       { producer: batch.producer, offset: batch.offset, rows: batch.rows.length, seal: batch.seal === true },
       'batch received',
     );
-    const resolving = this.#resolve(channel, batch);
-    resolving.catch(() => {}); // awaited in turn below; until then a failure is not unhandled
-    this.#tail = this.#tail.then(() => this.#apply(batch, resolving, answer));
+    // The sealing batch's rows come after every held-back one: they are asked about once those are decided.
+    const early = batch.seal ? undefined : this.#resolve(channel, batch.producer, batch.rows, true);
+    early?.catch(() => {}); // awaited in turn below; until then a failure is not unhandled
+    this.#tail = this.#tail.then(() => this.#apply(channel, batch, early, answer));
   }
 
-  async #apply(batch: Batch, resolving: Promise<Resolved>, answer: (reply: Unanswered) => void): Promise<void> {
+  async #apply(channel: Channel, batch: Batch, early: Promise<Resolved> | undefined, answer: (reply: Unanswered) => void): Promise<void> {
     let result: ReturnType<NodeStore['apply']>;
     try {
-      result = this.store.apply(batch, await Promise.race([resolving, this.#shuttingDown]));
+      if (batch.seal) await this.#decideHeldBack(channel, batch);
+      result = this.store.apply(batch, await this.#unlessShuttingDown(early ?? this.#resolve(channel, batch.producer, batch.rows, false)));
     } catch (error) {
       const text = error instanceof RemoteError ? `reference check failed: ${error.message}` : (error as Error).message;
       this.log.error({ offset: batch.offset, problem: text }, 'batch refused');
@@ -131,43 +139,80 @@ export class NodeServer {
     }
     if (result.kind === 'applied') {
       // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
-      this.#logRejections(batch.producer, result.rejections);
+      this.#logRejections(batch.producer, batch.offset, result.rejections);
       this.#lookups.committed(result.acceptedIds);
     }
     answer({ type: 'insert_ok', ...result.outcome });
   }
 
-  #logRejections(run: number, rejections: readonly Rejection[]): void {
+  /** `batch` is the offset of the batch whose transaction decided them: with the position, it orders every node's lines. */
+  /** Before a seal: the held-back rows, a page at a time, each page decided in its own transaction and logged. */
+  async #decideHeldBack(channel: Channel, seal: Batch): Promise<void> {
+    for (;;) {
+      const page = this.store.heldBack(seal.producer, seal.offset, HELD_BACK_PAGE);
+      if (page.length === 0) return;
+      const resolved = await this.#unlessShuttingDown(
+        this.#resolve(
+          channel,
+          seal.producer,
+          page.map((held) => held.row),
+          false,
+        ),
+      );
+      const { rejections, acceptedIds } = this.store.decideHeldBack(seal.producer, seal.offset, page, resolved);
+      this.#logRejections(seal.producer, seal.offset, rejections);
+      this.#lookups.committed(acceptedIds);
+    }
+  }
+
+  /** Not a race with one long-lived shutdown promise: every race would leave it a reaction holding its work's result. */
+  #unlessShuttingDown<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const refuse = () => reject(new Error('node is shutting down'));
+      if (this.#stopping) refuse();
+      this.#waiting.add(refuse);
+      work.then(resolve, reject).finally(() => this.#waiting.delete(refuse));
+    });
+  }
+
+  #logRejections(run: number, batch: number, rejections: Iterable<Rejection>): void {
     for (const { position, id, reasons, row } of rejections) {
-      this.log.warn({ table: this.#table, run, position, id, reasons, row }, 'row rejected');
+      this.log.warn({ table: this.#table, run, batch, position, id, reasons, row }, 'row rejected');
     }
   }
 
   /**
    * A node killed between committing a batch and logging its rejections
-   * would lose those lines. So a node that finds its stream unfinished logs
-   * its last committed batch's rejections again at start; the orchestrator
-   * keeps the first line per position and drops such repeats.
+   * would lose those lines. So a node logs again at start what its last
+   * committed batch rejected, and what a seal in progress has decided since;
+   * the orchestrator keeps the first line per batch and position and drops
+   * such repeats.
    */
   replayLastBatch(): void {
-    const { producer, sealed } = this.store.latest();
-    const last = producer > 0 && !sealed ? this.store.lastBatch(producer) : undefined;
-    if (last !== undefined && last.rejected > 0)
-      this.#logRejections(producer, this.store.rejections(producer, last.offset - 1, last.count));
+    const { producer, offset } = this.store.latest();
+    const last = producer > 0 ? this.store.lastBatch(producer) : undefined;
+    if (last === undefined) return;
+    for (const decidedBy of new Set([last.offset, offset])) {
+      this.#logRejections(producer, decidedBy, this.store.rejectionsDecidedBy(producer, decidedBy));
+    }
   }
 
-  /** Asks the owning nodes, one lookup per node per batch, which referenced ids they hold. */
-  async #resolve(channel: Channel, batch: Batch): Promise<Resolved> {
+  /**
+   * Asks the owning nodes, one lookup per node, which ids these rows
+   * reference they hold: for a batch on its way in at once and partially,
+   * before the seal with final answers.
+   */
+  async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
     const references = this.store.spec.references ?? [];
     const lookups = references.map(async ({ field, node }) => {
       const ids = new Set<number>();
-      for (const row of batch.rows) {
+      for (const row of rows) {
         const value = (row as Record<string, unknown> | null)?.[field];
         if (isRecordId(value)) ids.add(value);
       }
-      if (ids.size === 0) return [field, new Set<number>()] as const;
-      const { found } = await channel.request(node, { type: 'lookup', producer: batch.producer, ids: [...ids] });
-      return [field, new Set(found)] as const;
+      if (ids.size === 0) return [field, { found: new Set<number>(), undecided: new Set<number>() }] as const;
+      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
+      return [field, { found: new Set(reply.found), undecided: new Set(reply.undecided) }] as const;
     });
     return new Map(await Promise.all(lookups));
   }

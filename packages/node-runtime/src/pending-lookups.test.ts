@@ -2,12 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PendingLookups } from './pending-lookups.js';
 import type { NodeStore } from './store.js';
 import { TEST_MIGRATIONS, thingsSpec } from './test-table.js';
-import { openTempStore } from './testing.js';
+import { answers, openTempStore } from './testing.js';
 
 let store: NodeStore;
 let cleanup: () => void;
 let lookups: PendingLookups;
-const owned = new Map([['owner_id', new Set([1])]]);
+const owned = answers({ owner_id: [1] });
 
 beforeEach(() => {
   ({ store, cleanup } = openTempStore(thingsSpec, TEST_MIGRATIONS));
@@ -23,42 +23,55 @@ function commit(producer: number, offset: number, rows: unknown[], seal = false)
 describe('PendingLookups', () => {
   it('answers at once when every id is already held', () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
-    const answers: number[][] = [];
-    lookups.lookup(1, [1], (found) => answers.push(found));
-    expect(answers).toEqual([[1]]);
+    const replies: number[][] = [];
+    lookups.lookup(1, [1], false, (found) => replies.push(found));
+    expect(replies).toEqual([[1]]);
   });
 
   it('holds an undecided id until a later batch brings it', () => {
-    const answers: number[][] = [];
-    lookups.lookup(1, [2, 1], (found) => answers.push(found));
+    const replies: number[][] = [];
+    lookups.lookup(1, [2, 1], false, (found) => replies.push(found));
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
-    expect(answers).toEqual([]);
+    expect(replies).toEqual([]);
     commit(1, 1, [{ id: 2, label: 'b', owner_id: 1 }]);
-    expect(answers).toEqual([[1, 2]]);
+    expect(replies).toEqual([[1, 2]]);
     expect(lookups.size).toBe(0);
   });
 
   it('judges an id missing only once the stream is sealed', () => {
-    const answers: number[][] = [];
-    lookups.lookup(1, [1, 5], (found) => answers.push(found));
+    const replies: number[][] = [];
+    lookups.lookup(1, [1, 5], false, (found) => replies.push(found));
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
-    expect(answers).toEqual([]);
+    expect(replies).toEqual([]);
     commit(1, 1, [], true);
-    expect(answers).toEqual([[1]]);
+    expect(replies).toEqual([[1]]);
   });
 
   it('counts a rejected row as not found', () => {
-    const answers: number[][] = [];
-    lookups.lookup(1, [3], (found) => answers.push(found));
+    const replies: number[][] = [];
+    lookups.lookup(1, [3], false, (found) => replies.push(found));
     commit(1, 0, [{ id: 3, label: '', owner_id: 1 }], true);
-    expect(answers).toEqual([[]]);
+    expect(replies).toEqual([[]]);
   });
 
   it("decides an older producer's lookup once a newer producer has begun", () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     commit(2, 0, []);
-    const answers: number[][] = [];
-    lookups.lookup(1, [1, 9], (found) => answers.push(found));
-    expect(answers).toEqual([[1]]);
+    const replies: number[][] = [];
+    lookups.lookup(1, [1, 9], false, (found) => replies.push(found));
+    expect(replies).toEqual([[1]]);
+  });
+
+  it('answers a partial lookup at once, naming the ids not yet decided', () => {
+    commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
+    const replies: [number[], number[] | undefined][] = [];
+    lookups.lookup(1, [5, 1], true, (found, undecided) => replies.push([found, undecided]));
+    commit(1, 1, [], true);
+    lookups.lookup(1, [5, 1], true, (found, undecided) => replies.push([found, undecided]));
+    expect(replies).toEqual([
+      [[1], [5]],
+      [[1], []],
+    ]);
+    expect(lookups.size).toBe(0);
   });
 });

@@ -23,13 +23,26 @@ export class PendingLookups {
     return this.#held.length;
   }
 
-  /** Without a producer, the answer is what the table holds now. */
-  lookup(producer: number | undefined, ids: readonly number[], answer: (found: number[]) => void): void {
+  /**
+   * Without a producer, the answer is what the table holds now. A partial
+   * lookup is answered at once too, naming the ids it cannot yet decide.
+   */
+  lookup(
+    producer: number | undefined,
+    ids: readonly number[],
+    partial: boolean,
+    answer: (found: number[], undecided?: number[]) => void,
+  ): void {
     const found = this.store.found(new Set(ids));
     const undecided = new Set(ids);
     for (const id of found) undecided.delete(id);
+    const streamEnded = producer === undefined || this.store.streamEnded(producer);
+    if (partial) {
+      answer(found, streamEnded ? [] : [...undecided]);
+      return;
+    }
     const held = { producer: producer ?? 0, undecided, found, answer };
-    if (!this.#settle(held, producer === undefined || this.store.streamEnded(producer))) this.#held.push(held);
+    if (!this.#settle(held, streamEnded)) this.#held.push(held);
   }
 
   /** A batch committed: its accepted ids, and maybe the end of its stream, decide held lookups. */

@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
-import { createLogger } from '@dbsim/logger';
+import { createLogger, usage } from '@dbsim/logger';
 import { type Address, Channel, formatAddress, listenOn, nodeSocket, parseAddress } from '@dbsim/protocol';
 import { LogFanout } from './log-fanout.js';
 import { NodeServer } from './node-server.js';
@@ -69,7 +69,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       void server.stop().then(() => {
         release();
         store.close();
-        log.info({ why, maxRssKb: process.resourceUsage().maxRSS }, 'node stopped');
+        log.info({ why, ...usage() }, 'node stopped');
         process.exit(0);
       });
     };

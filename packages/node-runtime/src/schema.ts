@@ -7,7 +7,7 @@ import { customType, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/
  */
 
 /** How a value of any JSON type is stored as given: numbers and strings natively, the rest as JSON text. */
-export function asGivenValue(value: unknown): number | string | null {
+function asGivenValue(value: unknown): number | string | null {
   if (value === undefined || value === null) return null;
   return typeof value === 'number' || typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -28,6 +28,11 @@ export const rejections = sqliteTable(
     id: asGiven('id'),
     row: text().notNull(),
     reasons: text().notNull(),
+    /**
+     * The offset of the batch whose transaction decided the row: a held-back row is decided by the sealing batch.
+     * Rows rejected before this column existed read 0.
+     */
+    batch: integer().notNull().default(0),
     rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.producer, table.position] })],
@@ -49,6 +54,23 @@ export const batches = sqliteTable(
     count: integer().notNull(),
     inserted: integer().notNull(),
     rejected: integer().notNull(),
+    /** Rows held back for the sealing batch to decide, as their references were undecided. */
+    deferred: integer().notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.producer, table.offset] })],
+);
+
+/**
+ * Rows received and acknowledged but not yet decided: a reference the owner
+ * could not yet rule in or out, or a unique key shared with such a row. They
+ * are decided, in stream order, by the batch that seals the stream.
+ */
+export const deferred = sqliteTable(
+  '_deferred',
+  {
+    producer: integer().notNull(),
+    position: integer().notNull(),
+    row: text().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.producer, table.position] })],
 );

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeStore, Resolved } from './store.js';
+import { NodeStore, type Resolved } from './store.js';
 import { TEST_MIGRATIONS, thingsSpec } from './test-table.js';
-import { openTempStore } from './testing.js';
+import { answers, openTempStore } from './testing.js';
 
-const owners = (...ids: number[]): Resolved => new Map([['owner_id', new Set(ids)]]);
+const owners = (...ids: number[]): Resolved => answers({ owner_id: ids });
 const thing = (id: unknown, label: unknown = `t${String(id)}`, owner_id: unknown = 1) => ({ id, label, owner_id });
 
 let store: NodeStore;
@@ -27,7 +27,7 @@ const reasonsOf = (result: ReturnType<typeof apply>) => result.rejections.map((r
 describe('NodeStore.apply validation', () => {
   it('inserts valid rows and reports them accepted', () => {
     const result = apply(0, [thing(1), thing(2)]);
-    expect(result.outcome).toEqual({ offset: 0, count: 2, inserted: 2, rejected: 0 });
+    expect(result.outcome).toEqual({ offset: 0, count: 2, inserted: 2, rejected: 0, deferred: 0 });
     expect(result.acceptedIds).toEqual([1, 2]);
     expect(store.counts()).toEqual({ rows: 2, rejected: 0 });
   });
@@ -154,6 +154,86 @@ describe('NodeStore.apply delivery', () => {
       expect(other.store.digest().sha256).not.toBe(store.digest().sha256);
     } finally {
       other.cleanup();
+    }
+  });
+});
+
+describe('NodeStore held-back rows', () => {
+  /** Owner 5 is not decided yet: its owner's stream may still bring it. */
+  const pending = answers({ owner_id: [1] }, { owner_id: [5] });
+
+  /** What a node does at the seal: decides the held-back rows, two at a time here, then applies the sealing batch. */
+  function seal(offset: number, resolved: Resolved, rows: unknown[] = [], producer = 1) {
+    const decided: { rejections: [number, string[]][]; acceptedIds: number[] } = { rejections: [], acceptedIds: [] };
+    for (let page = store.heldBack(producer, offset, 2); page.length > 0; page = store.heldBack(producer, offset, 2)) {
+      const { rejections, acceptedIds } = store.decideHeldBack(producer, offset, page, resolved);
+      decided.rejections.push(...rejections.map((r): [number, string[]] => [r.position, r.reasons]));
+      decided.acceptedIds.push(...acceptedIds);
+    }
+    const own = apply(offset, rows, resolved, producer, true);
+    return { decided, own };
+  }
+
+  it('holds back a row whose reference is undecided, acknowledging its batch, and decides it before the seal', () => {
+    const first = apply(0, [thing(1, 'a', 5), thing(2, 'b', 1)], pending);
+    expect(first.outcome).toEqual({ offset: 0, count: 2, inserted: 1, rejected: 0, deferred: 1 });
+    expect(store.found([1, 2])).toEqual([2]);
+    expect(store.stats(1)).toMatchObject({ received: 2, inserted: 1, rejected: 0 });
+    const { decided, own } = seal(2, owners(1, 5));
+    expect(decided).toEqual({ rejections: [], acceptedIds: [1] });
+    expect(own.outcome).toEqual({ offset: 2, count: 0, inserted: 0, rejected: 0, deferred: 0 });
+    expect(store.stats(1)).toEqual({ received: 2, inserted: 2, rejected: 0, reasons: {} });
+  });
+
+  it('holds back later rows sharing a key with a held-back row, so the first in the stream wins it', () => {
+    const rows = [thing(1, 'a', 5), thing(1, 'b'), thing(2, 'A'), thing(3, 'c')];
+    expect(apply(0, rows, pending).outcome).toMatchObject({ inserted: 1, deferred: 3 });
+    const { decided } = seal(4, owners(1, 5));
+    expect(decided).toEqual({
+      rejections: [
+        [1, ['id_duplicate']],
+        [2, ['email_duplicate']],
+      ],
+      acceptedIds: [1],
+    });
+  });
+
+  it('lets a later row have the key when the held-back row turns out missing, the seal deciding its own rows last', () => {
+    apply(0, [thing(1, 'a', 5), thing(1, 'b')], pending);
+    const { decided, own } = seal(2, owners(1), [thing(1, 'c')]);
+    expect(decided.rejections).toEqual([[0, ['user_missing']]]);
+    expect(reasonsOf(own)).toEqual([[2, ['id_duplicate']]]);
+    expect([...store.rejectionsDecidedBy(1, 2)].map((r) => r.position)).toEqual([0, 2]);
+    expect(store.stats(1)).toMatchObject({ received: 3, inserted: 1, rejected: 2 });
+  });
+
+  it('gives none to decide before every batch ahead of the seal is applied, and refuses a seal while any are held', () => {
+    apply(0, [thing(1, 'a', 5)], pending);
+    expect(store.heldBack(1, 5, 10)).toEqual([]);
+    expect(store.heldBack(1, 1, 10)).toEqual([{ position: 0, row: thing(1, 'a', 5) }]);
+    expect(() => store.apply({ producer: 1, offset: 1, rows: [], seal: true }, owners(1, 5))).toThrow(/held-back rows/);
+  });
+
+  it('remembers held-back keys across a restart', () => {
+    apply(0, [thing(1, 'a', 5)], pending);
+    store.close();
+    store = new NodeStore(thingsSpec, file, TEST_MIGRATIONS);
+    expect(apply(1, [thing(1, 'b')], pending).outcome).toMatchObject({ inserted: 0, deferred: 1 });
+    expect(seal(2, owners(1, 5)).decided.rejections).toEqual([[1, ['id_duplicate']]]);
+  });
+
+  it('gives the same outcome whether or not rows were held back', () => {
+    const rows = [thing(1, 'a', 5), thing(1, 'b'), thing(2, 'A', 6), thing(3, 'c', 5), thing(4, 'd', 7)];
+    apply(0, rows.slice(0, 2), pending);
+    apply(2, rows.slice(2), answers({ owner_id: [1] }, { owner_id: [5, 6, 7] }));
+    seal(5, owners(1, 5));
+    const direct = openTempStore(thingsSpec, TEST_MIGRATIONS);
+    try {
+      direct.store.apply({ producer: 1, offset: 0, rows, seal: true }, owners(1, 5));
+      expect(store.digest()).toEqual(direct.store.digest());
+      expect(store.stats(1)).toEqual(direct.store.stats(1));
+    } finally {
+      direct.cleanup();
     }
   });
 });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Reason } from '@dbsim/protocol';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, getTableColumns, getTableName, gt, Param, Placeholder, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, getTableName, gt, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { canonical, checkShape, isRecordId } from './fields.js';
-import { asGivenValue, batches, deliveries, rejections } from './schema.js';
+import { prepareDirect } from './direct.js';
+import { canonical, checkShape, isRecordId, type Row } from './fields.js';
+import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { TableSpec, UniqueKey } from './table-spec.js';
 
 /** SQLite's synchronous setting: `normal` survives a process crash, `full` also a power loss. */
@@ -23,6 +24,7 @@ export interface BatchOutcome {
   count: number;
   inserted: number;
   rejected: number;
+  deferred: number;
 }
 
 export interface Rejection {
@@ -32,8 +34,20 @@ export interface Rejection {
   row: unknown;
 }
 
+/** What a transaction decided: the rows it rejected and the ids it accepted. */
+export interface Decisions {
+  rejections: Rejection[];
+  acceptedIds: number[];
+}
+
+/** A row held back, as heldBack gives it. */
+export interface HeldRow {
+  position: number;
+  row: unknown;
+}
+
 export type ApplyResult =
-  | { kind: 'applied'; outcome: BatchOutcome; rejections: Rejection[]; acceptedIds: number[] }
+  | ({ kind: 'applied'; outcome: BatchOutcome } & Decisions)
   | { kind: 'repeat'; outcome: BatchOutcome }
   | { kind: 'out_of_order'; expected: number; sealed: boolean };
 
@@ -43,8 +57,22 @@ export interface DeliveryState {
   sealed: boolean;
 }
 
-/** Ids found per reference field, as the owning nodes answered. */
-export type Resolved = ReadonlyMap<string, ReadonlySet<number>>;
+/** What an owning node answered about the ids of one reference field. */
+export interface Answer {
+  found: ReadonlySet<number>;
+  /** Neither held nor ruled out yet: the owner's stream may still bring them. */
+  undecided: ReadonlySet<number>;
+}
+
+/** The owners' answers per reference field; an id in neither set is missing. */
+export type Resolved = ReadonlyMap<string, Answer>;
+
+type Key = string | number;
+/** A row's value of each unique key, undefined where the value cannot be one. */
+type Keys = (Key | undefined)[];
+type Verdict = { kind: 'accepted'; id: number } | { kind: 'deferred' } | { kind: 'rejected'; rejection: Rejection };
+
+const PAGE = 1000;
 
 const idKey = (spec: TableSpec): UniqueKey => ({
   field: 'id',
@@ -66,7 +94,11 @@ export class NodeStore {
   readonly #insertRow;
   readonly #found;
   readonly #insertRejection;
+  readonly #insertDeferred;
   readonly #apply;
+  readonly #decideHeldBack;
+  /** The unique keys of the rows held back, per key: a later row sharing one must wait its turn behind them. */
+  #deferredKeys: { producer: number; keys: Set<Key>[] } | undefined;
 
   constructor(
     readonly spec: TableSpec,
@@ -83,24 +115,18 @@ export class NodeStore {
     const { table } = spec;
     this.#keys = [idKey(spec), ...(spec.unique ?? [])];
     this.#taken = this.#keys.map((key) =>
-      this.#db
-        .select({ one: sql`1` })
-        .from(table)
-        .where(sql`${key.stored} = ${sql.placeholder('key')}`)
-        .limit(1)
-        .prepare(),
+      prepareDirect(
+        this.#sqlite,
+        this.#db
+          .select({ one: sql`1` })
+          .from(table)
+          .where(sql`${key.stored} = ${sql.placeholder('key')}`)
+          .limit(1),
+      ),
     );
-    // The hot statement: drizzle writes its SQL from the schema, better-sqlite3 runs it without a mapping layer per row.
     // The insert itself checks the unique keys (each has a unique index): a conflict inserts nothing.
     const placeholders = Object.fromEntries(Object.keys(getTableColumns(table)).map((name) => [name, sql.placeholder(name)]));
-    const insert = this.#db.insert(table).values(placeholders).onConflictDoNothing().toSQL();
-    const statement = this.#sqlite.prepare(insert.sql);
-    const columns = insert.params.map((param) => {
-      if (!(param instanceof Param && param.value instanceof Placeholder)) throw new Error(`unexpected parameter in ${insert.sql}`);
-      return { field: param.value.name, encoder: param.encoder };
-    });
-    this.#insertRow = (record: Record<string, unknown>) =>
-      statement.run(columns.map(({ field, encoder }) => (encoder ? encoder.mapToDriverValue(record[field]) : record[field])));
+    this.#insertRow = prepareDirect(this.#sqlite, this.#db.insert(table).values(placeholders).onConflictDoNothing());
     // One statement per lookup, however many ids it asks about.
     const found = this.#db
       .select({ id: table.id })
@@ -108,18 +134,34 @@ export class NodeStore {
       .where(sql`${table.id} in (select value from json_each(${sql.placeholder('ids')}))`)
       .toSQL();
     this.#found = this.#sqlite.prepare(found.sql).pluck();
-    this.#insertRejection = this.#db
-      .insert(rejections)
-      .values({
+    this.#insertRejection = prepareDirect(
+      this.#sqlite,
+      this.#db.insert(rejections).values({
         producer: sql.placeholder('producer'),
         position: sql.placeholder('position'),
         id: sql.placeholder('id'),
         row: sql.placeholder('row'),
         reasons: sql.placeholder('reasons'),
+        batch: sql.placeholder('batch'),
         rejectedAt: sql.placeholder('rejectedAt'),
-      })
-      .prepare();
+      }),
+    );
+    this.#insertDeferred = prepareDirect(
+      this.#sqlite,
+      this.#db
+        .insert(deferred)
+        .values({ producer: sql.placeholder('producer'), position: sql.placeholder('position'), row: sql.placeholder('row') }),
+    );
     this.#apply = this.#sqlite.transaction((batch: Batch, resolved: Resolved) => this.#applyInTransaction(batch, resolved));
+    this.#decideHeldBack = this.#sqlite.transaction((producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved) => {
+      const decisions = this.#decisions(producer, offset);
+      for (const { position, row } of rows) decisions.tally(this.#decide(producer, position, row, resolved, false));
+      this.#db
+        .delete(deferred)
+        .where(and(eq(deferred.producer, producer), lte(deferred.position, rows.at(-1)?.position ?? -1)))
+        .run();
+      return decisions;
+    });
   }
 
   /**
@@ -127,7 +169,12 @@ export class NodeStore {
    * answered from its record and changes nothing.
    */
   apply(batch: Batch, resolved: Resolved = new Map()): ApplyResult {
-    return this.#apply.immediate(batch, resolved);
+    try {
+      return this.#apply.immediate(batch, resolved);
+    } catch (error) {
+      this.#deferredKeys = undefined; // rolled back: read them again from the table
+      throw error;
+    }
   }
 
   /** The newest producer's delivery state; producer 0 when none has written yet. */
@@ -151,23 +198,23 @@ export class NodeStore {
     return this.#found.all(JSON.stringify([...ids])) as number[];
   }
 
+  /** A producer's rows: every one received is inserted, rejected, or still held back. */
   stats(producer: number): { received: number; inserted: number; rejected: number; reasons: Partial<Record<Reason, number>> } {
-    const [totals] = this.#db
-      .select({
-        received: sql<number>`coalesce(sum(${batches.count}), 0)`,
-        inserted: sql<number>`coalesce(sum(${batches.inserted}), 0)`,
-        rejected: sql<number>`coalesce(sum(${batches.rejected}), 0)`,
-      })
+    const [received] = this.#db
+      .select({ n: sql<number>`coalesce(sum(${batches.count}), 0)` })
       .from(batches)
       .where(eq(batches.producer, producer))
       .all();
+    const [rejected] = this.#db.select({ n: count() }).from(rejections).where(eq(rejections.producer, producer)).all();
+    const [held] = this.#db.select({ n: count() }).from(deferred).where(eq(deferred.producer, producer)).all();
+    const totals = { received: received?.n ?? 0, rejected: rejected?.n ?? 0 };
     const byReason = this.#db.all<{ reason: Reason; n: number }>(
       sql`select value as reason, count(*) as n from ${rejections}, json_each(${rejections.reasons})
           where ${rejections.producer} = ${producer} group by value`,
     );
     const reasons = Object.fromEntries(canonical(byReason.map((r) => r.reason)).map((reason) => [reason, 0]));
     for (const { reason, n } of byReason) reasons[reason] = n;
-    return { received: 0, inserted: 0, rejected: 0, ...totals, reasons };
+    return { ...totals, inserted: totals.received - totals.rejected - (held?.n ?? 0), reasons };
   }
 
   /** One page of a producer's rejections in stream order. */
@@ -186,6 +233,49 @@ export class NodeStore {
   lastBatch(producer: number): BatchOutcome | undefined {
     const [record] = this.#db.select().from(batches).where(eq(batches.producer, producer)).orderBy(desc(batches.offset)).limit(1).all();
     return record && outcomeOf(record);
+  }
+
+  /** The rejections a batch's transaction decided, in stream order, a page at a time. */
+  *rejectionsDecidedBy(producer: number, offset: number): Generator<Rejection> {
+    for (let after = -1; ; ) {
+      const page = this.#db
+        .select()
+        .from(rejections)
+        .where(and(eq(rejections.producer, producer), eq(rejections.batch, offset), gt(rejections.position, after)))
+        .orderBy(asc(rejections.position))
+        .limit(PAGE)
+        .all();
+      for (const r of page) yield { position: r.position, id: r.id, reasons: JSON.parse(r.reasons) as Reason[], row: JSON.parse(r.row) };
+      if (page.length < PAGE) return;
+      after = page[page.length - 1]?.position ?? after;
+    }
+  }
+
+  /**
+   * The first held-back rows of a producer's stream, in stream order, for the
+   * sealing batch at `offset` to decide; none unless every batch before it
+   * has been applied and the stream is not sealed yet.
+   */
+  heldBack(producer: number, offset: number, limit: number): HeldRow[] {
+    const state = this.state(producer);
+    if (state.offset !== offset || state.sealed) return [];
+    return this.#db
+      .select({ position: deferred.position, row: deferred.row })
+      .from(deferred)
+      .where(eq(deferred.producer, producer))
+      .orderBy(asc(deferred.position))
+      .limit(limit)
+      .all()
+      .map(({ position, row }) => ({ position, row: JSON.parse(row) }));
+  }
+
+  /**
+   * Decides held-back rows, as heldBack gave them, with the owners' final
+   * answers, in one transaction; their rejections count as decided by the
+   * sealing batch at `offset`.
+   */
+  decideHeldBack(producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved): Decisions {
+    return this.#decideHeldBack.immediate(producer, offset, rows, resolved);
   }
 
   /**
@@ -230,44 +320,14 @@ export class NodeStore {
     const state = this.state(producer);
     if (offset !== state.offset || state.sealed) return { kind: 'out_of_order', expected: state.offset, sealed: state.sealed };
 
-    const rejected: Rejection[] = [];
-    const acceptedIds: number[] = [];
-    const rejectedAt = new Date();
+    if (batch.seal && this.heldBack(producer, offset, 1).length > 0) throw new Error('held-back rows must be decided before the seal');
+    const decisions = this.#decisions(producer, offset);
     rows.forEach((raw, index) => {
-      const { row, reasons, unusable } = checkShape(raw, this.spec.fields);
-      if (row) {
-        if (!unusable.has('id') && !isRecordId(row.id)) reasons.push('id_invalid');
-        reasons.push(...this.spec.rules(row, unusable));
-        for (const ref of this.spec.references ?? []) {
-          if (!unusable.has(ref.field) && !resolved.get(ref.field)?.has(row[ref.field] as number)) reasons.push(ref.reason);
-        }
-        // A row valid so far is inserted, unique keys and all, in one statement; only a conflict, or a row rejected
-        // anyway (it gets every reason that applies), needs its keys looked up one by one.
-        if (reasons.length === 0 && this.#insertRow(this.spec.toRecord(row)).changes === 1) {
-          acceptedIds.push(row.id as number);
-          return;
-        }
-        this.#keys.forEach((unique, k) => {
-          const key = unusable.has(unique.field) ? undefined : unique.key(row[unique.field]);
-          if (key !== undefined && this.#taken[k]?.get({ key }) !== undefined) reasons.push(unique.reason);
-        });
-        if (reasons.length === 0)
-          throw new Error(`row ${offset + index} conflicts with a unique index that no unique key of the spec describes`);
-      }
-      const position = offset + index;
-      const rejection = { position, id: row?.id ?? null, reasons: canonical(reasons), row: raw };
-      rejected.push(rejection);
-      this.#insertRejection.run({
-        producer,
-        position,
-        id: asGivenValue(rejection.id),
-        row: JSON.stringify(raw) ?? 'null',
-        reasons: JSON.stringify(rejection.reasons),
-        rejectedAt,
-      });
+      decisions.tally(this.#decide(producer, offset + index, raw, resolved, !batch.seal));
     });
-
-    const outcome = { offset, count: rows.length, inserted: acceptedIds.length, rejected: rejected.length };
+    if (batch.seal) this.#deferredKeys = undefined;
+    const { rejections: rejected, acceptedIds } = decisions;
+    const outcome = { offset, count: rows.length, inserted: acceptedIds.length, rejected: rejected.length, deferred: decisions.deferred };
     this.#db
       .insert(batches)
       .values({ producer, ...outcome })
@@ -280,8 +340,113 @@ export class NodeStore {
       .run();
     return { kind: 'applied', outcome, rejections: rejected, acceptedIds };
   }
+
+  /** Collects a transaction's verdicts, recording each rejection as decided by the batch at `offset`. */
+  #decisions(producer: number, offset: number): Decisions & { deferred: number; tally(verdict: Verdict): void } {
+    const rejectedAt = new Date();
+    const decisions = {
+      rejections: [] as Rejection[],
+      acceptedIds: [] as number[],
+      deferred: 0,
+      tally: (verdict: Verdict) => {
+        if (verdict.kind === 'accepted') decisions.acceptedIds.push(verdict.id);
+        else if (verdict.kind === 'deferred') decisions.deferred++;
+        else {
+          const { rejection } = verdict;
+          decisions.rejections.push(rejection);
+          this.#insertRejection.run({
+            producer,
+            ...rejection,
+            row: JSON.stringify(rejection.row) ?? 'null',
+            reasons: JSON.stringify(rejection.reasons),
+            batch: offset,
+            rejectedAt,
+          });
+        }
+      },
+    };
+    return decisions;
+  }
+
+  /**
+   * One row's fate. A row whose reference the owner cannot decide yet is held
+   * back when it may be, and so is every later row sharing a unique key with
+   * a held-back one, so that the first of them in stream order wins the key.
+   */
+  #decide(producer: number, position: number, raw: unknown, resolved: Resolved, mayDefer: boolean): Verdict {
+    const { row, reasons, unusable } = checkShape(raw, this.spec.fields);
+    if (row) {
+      if (!unusable.has('id') && !isRecordId(row.id)) reasons.push('id_invalid');
+      reasons.push(...this.spec.rules(row, unusable));
+      let undecided = false;
+      for (const ref of this.spec.references ?? []) {
+        if (unusable.has(ref.field)) continue;
+        const value = row[ref.field] as number;
+        const answer = resolved.get(ref.field);
+        if (answer?.found.has(value)) continue;
+        if (answer?.undecided.has(value)) undecided = true;
+        else reasons.push(ref.reason);
+      }
+      const keys = this.#keysOf(row, unusable);
+      if (mayDefer) {
+        const held = this.#heldKeys(producer);
+        if (undecided || keys.some((key, k) => key !== undefined && held[k]?.has(key))) {
+          this.#insertDeferred.run({ producer, position, row: JSON.stringify(raw) });
+          hold(held, keys);
+          return { kind: 'deferred' };
+        }
+      }
+      // A row valid so far is inserted, unique keys and all, in one statement; only a conflict, or a row rejected
+      // anyway (it gets every reason that applies), needs its keys looked up one by one.
+      if (reasons.length === 0 && this.#insertRow.run(this.spec.toRecord(row)).changes === 1)
+        return { kind: 'accepted', id: row.id as number };
+      keys.forEach((key, k) => {
+        if (key !== undefined && this.#taken[k]?.value({ key }) !== undefined) reasons.push(this.#keys[k]?.reason as Reason);
+      });
+      if (reasons.length === 0) throw new Error(`row ${position} conflicts with a unique index that no unique key of the spec describes`);
+    }
+    return { kind: 'rejected', rejection: { position, id: row?.id ?? null, reasons: canonical(reasons), row: raw } };
+  }
+
+  /** A producer's held-back rows in stream order, read a page at a time. */
+  *#deferredRows(producer: number): Generator<{ position: number; row: unknown }> {
+    for (let after = -1; ; ) {
+      const page = this.#db
+        .select()
+        .from(deferred)
+        .where(and(eq(deferred.producer, producer), gt(deferred.position, after)))
+        .orderBy(asc(deferred.position))
+        .limit(PAGE)
+        .all();
+      for (const { position, row } of page) yield { position, row: JSON.parse(row) };
+      if (page.length < PAGE) return;
+      after = page[page.length - 1]?.position ?? after;
+    }
+  }
+
+  #keysOf(row: Row, unusable: ReadonlySet<string>): Keys {
+    return this.#keys.map((unique) => (unusable.has(unique.field) ? undefined : unique.key(row[unique.field])));
+  }
+
+  #heldKeys(producer: number): Set<Key>[] {
+    if (this.#deferredKeys?.producer !== producer) {
+      const keys = this.#keys.map(() => new Set<Key>());
+      for (const { row: raw } of this.#deferredRows(producer)) {
+        const { row, unusable } = checkShape(raw, this.spec.fields);
+        if (row) hold(keys, this.#keysOf(row, unusable));
+      }
+      this.#deferredKeys = { producer, keys };
+    }
+    return this.#deferredKeys.keys;
+  }
+}
+
+function hold(held: Set<Key>[], keys: Keys): void {
+  keys.forEach((key, k) => {
+    if (key !== undefined) held[k]?.add(key);
+  });
 }
 
 function outcomeOf(record: typeof batches.$inferSelect): BatchOutcome {
-  return { offset: record.offset, count: record.count, inserted: record.inserted, rejected: record.rejected };
+  return { offset: record.offset, count: record.count, inserted: record.inserted, rejected: record.rejected, deferred: record.deferred };
 }

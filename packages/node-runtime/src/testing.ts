@@ -3,8 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeStore } from './store.js';
+import { NodeStore, type Resolved } from './store.js';
 import type { TableSpec } from './table-spec.js';
+
+/** Owners' answers: per reference field the ids found and, optionally, those not yet decided; any other id is missing. */
+export function answers(found: Record<string, number[]>, undecided: Record<string, number[]> = {}): Resolved {
+  const fields = new Set([...Object.keys(found), ...Object.keys(undecided)]);
+  return new Map([...fields].map((field) => [field, { found: new Set(found[field]), undecided: new Set(undecided[field]) }]));
+}
 
 /** A store on a fresh SQLite file in a temporary folder, for tests; `cleanup` closes it and removes the folder. */
 export function openTempStore(spec: TableSpec, migrationsFolder: string): { store: NodeStore; file: string; cleanup(): void } {

@@ -38,15 +38,30 @@ export const InsertOk = z.object({
   count,
   inserted: count,
   rejected: count,
+  /** Rows acknowledged but held back, undecided, until the batch that seals the stream decides them. */
+  deferred: count,
 });
 
 /**
- * Which of these ids does the node hold? With a producer, answered once every
- * id is decided for that producer's stream; without one, at once from what
- * the table holds now (a person asking with `dbsim lookup`).
+ * Which of these ids does the node hold? Without a producer, answered at once
+ * from what the table holds now (a person asking with `dbsim lookup`). With
+ * one, an id is missing only once that producer's stream has ended, as a
+ * later row may bring it: the answer waits until every id is decided, or,
+ * `partial`, comes at once with the ids not yet decided as `undecided`.
  */
-export const Lookup = z.object({ type: z.literal('lookup'), ...request, producer: producer.optional(), ids: z.array(recordId) });
-export const LookupOk = z.object({ type: z.literal('lookup_ok'), ...reply, found: z.array(recordId) });
+export const Lookup = z.object({
+  type: z.literal('lookup'),
+  ...request,
+  producer: producer.optional(),
+  partial: z.boolean().optional(),
+  ids: z.array(recordId),
+});
+export const LookupOk = z.object({
+  type: z.literal('lookup_ok'),
+  ...reply,
+  found: z.array(recordId),
+  undecided: z.array(recordId).optional(),
+});
 
 export const Hello = z.object({ type: z.literal('hello'), ...request });
 export const HelloOk = z.object({

@@ -1,0 +1,42 @@
+import { writeSync } from 'node:fs';
+import type { DestinationStream } from 'pino';
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes log lines to `fd` without an in-process buffer that a SIGKILL could
+ * lose: the lines of one synchronous stretch of work (a batch's rejections)
+ * go out in one write at its end, before the process takes its next event,
+ * and at exit. A node killed in between loses at most the lines of its last
+ * committed batch, which it logs again at start.
+ *
+ * A pipe whose reader falls behind answers EAGAIN once full (Node makes
+ * stdout non-blocking as soon as anything touches process.stdout): this
+ * waits a millisecond and tries again, where sonic-boom's sync mode sleeps
+ * 100 ms, stalling a node that logs a burst for seconds. Once the reader has
+ * gone, lines are dropped.
+ */
+export function syncDestination(fd: number): DestinationStream & { flush(): void } {
+  let pending: string[] = [];
+  let readerGone = false;
+  const flush = () => {
+    let chunk = Buffer.from(pending.join(''));
+    pending = [];
+    while (!readerGone && chunk.length > 0) {
+      try {
+        chunk = chunk.subarray(writeSync(fd, chunk));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+        else readerGone = true;
+      }
+    }
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      if (pending.length === 0) queueMicrotask(flush);
+      pending.push(line);
+    },
+    flush,
+  };
+}
