@@ -2,6 +2,7 @@ import type { Logger } from '@dbsim/logger';
 import { type Channel, type Envelope, type ErrorBody, RemoteError, type ReplyBody, RequestBody, type Unanswered } from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
 import { isRecordId } from './fields.js';
+import { FoundCache } from './found-cache.js';
 import type { LogFanout } from './log-fanout.js';
 import { PendingLookups } from './pending-lookups.js';
 import type { Batch, NodeStore, Rejection, Resolved } from './store.js';
@@ -10,6 +11,8 @@ type Request<T extends RequestBody['type']> = Extract<RequestBody, { type: T }>;
 
 /** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
 const HELD_BACK_PAGE = 5000;
+/** Ids remembered found per reference field: a few MB, and every product of the default bench. */
+const FOUND_CACHE_IDS = 250_000;
 
 /**
  * Serves the protocol for one node's store over any number of channels.
@@ -22,6 +25,8 @@ const HELD_BACK_PAGE = 5000;
  */
 export class NodeServer {
   readonly #lookups: PendingLookups;
+  /** Per reference field, the ids its owner has answered found in the current stream. */
+  #found = new Map<string, FoundCache>();
   readonly #table: string;
   #tail: Promise<void> = Promise.resolve();
   #onShutdown: () => void = () => {};
@@ -199,20 +204,29 @@ export class NodeServer {
 
   /**
    * Asks the owning nodes, one lookup per node, which ids these rows
-   * reference they hold: for a batch on its way in at once and partially,
-   * before the seal with final answers.
+   * reference they hold, leaving out those already answered found: for a
+   * batch on its way in at once and partially, before the seal with final
+   * answers.
    */
   async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
     const references = this.store.spec.references ?? [];
     const lookups = references.map(async ({ field, node }) => {
-      const ids = new Set<number>();
+      let cache = this.#found.get(field);
+      if (cache?.producer !== producer) {
+        cache = new FoundCache(producer, FOUND_CACHE_IDS);
+        this.#found.set(field, cache);
+      }
+      const found = new Set<number>();
+      const ask = new Set<number>();
       for (const row of rows) {
         const value = (row as Record<string, unknown> | null)?.[field];
-        if (isRecordId(value)) ids.add(value);
+        if (isRecordId(value)) (cache.has(value) ? found : ask).add(value);
       }
-      if (ids.size === 0) return [field, { found: new Set<number>(), undecided: new Set<number>() }] as const;
-      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
-      return [field, { found: new Set(reply.found), undecided: new Set(reply.undecided) }] as const;
+      if (ask.size === 0) return [field, { found, undecided: new Set<number>() }] as const;
+      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ask] });
+      cache.add(reply.found);
+      for (const id of reply.found) found.add(id);
+      return [field, { found, undecided: new Set(reply.undecided) }] as const;
     });
     return new Map(await Promise.all(lookups));
   }
