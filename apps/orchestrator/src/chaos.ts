@@ -40,7 +40,7 @@ export class Chaos {
 
   /** The random pause before a node's batch at this offset. */
   delay(node: NodeName, offset: number): number {
-    return new Random(this.options.seed, `${node}:${offset}`).int(0, this.options.maxDelayMs);
+    return new Random(this.options.seed, node, offset).int(0, this.options.maxDelayMs);
   }
 
   /** Fires the first kill a node's progress has reached; the next one waits for the next incarnation's progress. */

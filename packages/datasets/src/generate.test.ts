@@ -45,6 +45,18 @@ describe('generate', () => {
       true,
     );
   });
+
+  it('has valid orders reference users without a defect, bar the few that reference one anywhere', () => {
+    const { users, orders } = all(generate(options)) as { users: unknown[]; orders: ({ user_id?: unknown } | null)[] };
+    const clean = (i: number) =>
+      JSON.stringify(users[i]) === JSON.stringify({ id: i + 1, name: `User ${i + 1}`, email: `user${i + 1}@example.com` });
+    const references = orders
+      .map((o) => o?.user_id)
+      .filter((id): id is number => Number.isInteger(id) && (id as number) >= 1 && (id as number) <= 300);
+    const toDefective = references.filter((id) => !clean(id - 1));
+    expect(references.length).toBeGreaterThan(300);
+    expect(toDefective.length / references.length).toBeLessThan(0.02);
+  });
 });
 
 describe('parseSizes', () => {

@@ -58,18 +58,29 @@ const defects: Record<NodeName, Defect[]> = {
 /** The share of valid orders that reference a user or product anywhere in its stream, rather than one already reached. */
 export const LATE_REFERENCE_RATE = 0.01;
 
+/** Draws for a valid order's reference before settling for a defective row, when nearly every row is one. */
+const REFERENCE_TRIES = 20;
+
 /**
  * A deterministic synthetic data set: the same options give the same rows.
- * Each table is its own seeded stream, produced row by row. A valid order
- * mostly references a user and a product from the part of their streams
- * that comes before it at the same share, as people order after they sign
- * up; one in a hundred references one anywhere, maybe later or rejected,
- * which orders-node must hold back until the owner's stream decides it.
+ * Each row draws from its own seeded generator, so whether row i of a table
+ * has a defect is known without producing the rows before it. A valid order
+ * references a user and a product without a defect, from the part of their
+ * streams that comes before it at the same share, as people order after they
+ * sign up. One in a hundred references one anywhere instead, maybe later or
+ * with a defect, which orders-node must hold back until the owner's stream
+ * decides it. So each table gets about the asked share of invalid rows.
  */
 export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSource {
+  const rowRandom = (table: NodeName, i: number) => new Random(seed, table, i);
+  // A row's first draw decides whether it gets a defect.
+  const defective = (table: NodeName, i: number) => rowRandom(table, i).chance(invalidRate);
   const referenced = (i: number, table: NodeName, random: Random) => {
-    const reached = random.chance(LATE_REFERENCE_RATE) ? sizes[table] : Math.ceil(((i + 1) / sizes.orders) * sizes[table]);
-    return random.int(1, Math.max(1, reached));
+    if (random.chance(LATE_REFERENCE_RATE)) return random.int(1, Math.max(1, sizes[table]));
+    const reached = Math.max(1, Math.ceil(((i + 1) / sizes.orders) * sizes[table]));
+    let id = random.int(1, reached);
+    for (let tries = 1; tries < REFERENCE_TRIES && defective(table, id - 1); tries++) id = random.int(1, reached);
+    return id;
   };
   const valid: Record<NodeName, (i: number, random: Random) => Row> = {
     users: (i) => ({ id: i + 1, name: `User ${i + 1}`, email: userEmail(i) }),
@@ -84,10 +95,11 @@ export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSou
   const source = (table: NodeName): TableSource => ({
     count: sizes[table],
     *rows() {
-      const random = new Random(seed, table);
       for (let i = 0; i < sizes[table]; i++) {
+        const random = rowRandom(table, i);
+        const withDefect = random.chance(invalidRate);
         const row = valid[table](i, random);
-        yield random.chance(invalidRate) ? random.pick(defects[table])(row, i, random) : row;
+        yield withDefect ? random.pick(defects[table])(row, i, random) : row;
       }
     },
   });

@@ -6,9 +6,17 @@
 export class Random {
   #state: number;
 
-  constructor(seed: number, stream = '') {
+  /** `index` gives each item of a stream (a row of a table) a sequence of its own. */
+  constructor(seed: number, stream = '', index?: number) {
     let h = (seed ^ 0x9e3779b9) >>> 0;
-    for (const char of stream) h = Math.imul(h ^ char.charCodeAt(0), 0x85ebca6b) >>> 0;
+    for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x85ebca6b) >>> 0;
+    if (index !== undefined) {
+      // murmur3's finaliser: neighbouring indexes get unrelated states.
+      h = (h ^ Math.imul(index, 0x9e3779b1)) >>> 0;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      h = (h ^ (h >>> 16)) >>> 0;
+    }
     this.#state = h;
   }
 

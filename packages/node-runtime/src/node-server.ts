@@ -223,7 +223,9 @@ export class NodeServer {
         if (isRecordId(value)) (cache.has(value) ? found : ask).add(value);
       }
       if (ask.size === 0) return [field, { found, undecided: new Set<number>() }] as const;
-      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ask] });
+      // In order, the owner's index is walked rather than jumped about.
+      const ids = [...ask].sort((a, b) => a - b);
+      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids });
       cache.add(reply.found);
       for (const id of reply.found) found.add(id);
       return [field, { found, undecided: new Set(reply.undecided) }] as const;
