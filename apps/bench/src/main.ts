@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultDatabasesDir, runMain, userPath } from '@dbsim/cli';
+import { defaultDatabasesDir, HEAP_FLAGS, runMain, userPath } from '@dbsim/cli';
 import type { BaselineResult } from './baseline.js';
 
 const ORCHESTRATOR = fileURLToPath(import.meta.resolve('@dbsim/orchestrator/main'));
@@ -89,7 +89,7 @@ runMain('bench', async () => {
  * run being measured.
  */
 async function simulate(dir: string, args: string[]): Promise<SimulationResult> {
-  const child = spawn(process.execPath, [ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
+  const child = spawn(process.execPath, [...HEAP_FLAGS, ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
@@ -120,7 +120,7 @@ async function simulate(dir: string, args: string[]): Promise<SimulationResult> 
 
 function runBaseline(from: string, to: string, durability: string): Promise<BaselineResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BASELINE, from, to, durability], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...HEAP_FLAGS, BASELINE, from, to, durability], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk;

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { HEAP_FLAGS } from '@dbsim/cli';
 import { type Address, type Channel, connectTo, formatAddress, LineDecoder, type NodeName } from '@dbsim/protocol';
 
 /** Where each node app's entry point is, as its package exports it. */
@@ -41,6 +42,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
   return async () => {
     const child = fork(fileURLToPath(MAINS[name]), ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD)], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc', 'pipe'],
+      execArgv: [...process.execArgv, ...HEAP_FLAGS],
     });
     // A fresh decoder per incarnation: a line a killed process left half-written is dropped, not glued to the next.
     const logs = new LineDecoder(

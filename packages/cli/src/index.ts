@@ -1,2 +1,3 @@
+export * from './heap.js';
 export * from './main.js';
 export * from './paths.js';

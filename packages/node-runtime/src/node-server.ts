@@ -12,7 +12,7 @@ type Request<T extends RequestBody['type']> = Extract<RequestBody, { type: T }>;
 /** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
 const HELD_BACK_PAGE = 5000;
 /** Ids remembered found per reference field: a few MB, and every product of the default bench. */
-const FOUND_CACHE_IDS = 250_000;
+const FOUND_CACHE_IDS = 50_000;
 
 /**
  * Serves the protocol for one node's store over any number of channels.

@@ -10,11 +10,11 @@ import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { TableSpec, UniqueKey } from './table-spec.js';
 
 /**
- * SQLite's page cache, 8 times its default: a batch's inserts and lookups
- * land all over the indexes, and with 2 MB most of them miss the cache. A
- * fixed size, so that memory does not grow with the data.
+ * SQLite's page cache, 4 times its default: a batch's inserts and lookups
+ * land all over the indexes, and with 2 MB many of them miss the cache. Small
+ * and fixed, so that memory hardly grows with the data.
  */
-const CACHE_KIB = 16_000;
+const CACHE_KIB = 8000;
 
 /** SQLite's synchronous setting: `normal` survives a process crash, `full` also a power loss. */
 export type Durability = 'normal' | 'full';
