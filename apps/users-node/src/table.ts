@@ -22,8 +22,8 @@ export const usersSpec: TableSpec<typeof users> = {
     if (!unusable.has('name')) {
       const name = row.name as string;
       if (name.trim() === '') reasons.push('name_empty');
-      // Characters as a reader counts them: code points, so an emoji is one.
-      if ([...name].length > NAME_MAX_CHARS) reasons.push('name_too_long');
+      // Characters as a reader counts them: code points, so an emoji is one. No more of them than UTF-16 units.
+      if (name.length > NAME_MAX_CHARS && [...name].length > NAME_MAX_CHARS) reasons.push('name_too_long');
     }
     if (!unusable.has('email') && !isEmail(row.email as string)) reasons.push('email_invalid');
     return reasons;

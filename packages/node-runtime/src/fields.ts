@@ -24,29 +24,31 @@ export interface ShapeCheck {
   row: Row | undefined;
   reasons: Reason[];
   /** Fields that are missing or of the wrong type: rules on their values do not apply. */
-  unusable: Set<string>;
+  unusable: ReadonlySet<string>;
 }
 
+const NOTHING_UNUSABLE: ReadonlySet<string> = new Set();
+/** Each table's fields as entries, worked out once: checkShape runs for every row. */
+const entriesOf = new WeakMap<Fields, [string, FieldType][]>();
+
 export function checkShape(raw: unknown, fields: Fields): ShapeCheck {
-  const unusable = new Set<string>();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { row: undefined, reasons: ['row_malformed'], unusable: new Set(Object.keys(fields)) };
   }
   const row = raw as Row;
-  const reasons = new Set<Reason>();
-  for (const key of Object.keys(row)) {
-    if (!Object.hasOwn(fields, key)) reasons.add('field_unknown');
+  const reasons: Reason[] = [];
+  if (Object.keys(row).some((key) => !Object.hasOwn(fields, key))) reasons.push('field_unknown');
+  let entries = entriesOf.get(fields);
+  if (entries === undefined) entriesOf.set(fields, (entries = Object.entries(fields)));
+  let unusable = NOTHING_UNUSABLE;
+  for (const [field, type] of entries) {
+    const problem = !Object.hasOwn(row, field) ? 'field_missing' : typeof row[field] !== type ? 'field_type' : undefined;
+    if (problem === undefined) continue;
+    if (!reasons.includes(problem)) reasons.push(problem);
+    if (unusable === NOTHING_UNUSABLE) unusable = new Set();
+    (unusable as Set<string>).add(field);
   }
-  for (const [field, type] of Object.entries(fields)) {
-    if (!Object.hasOwn(row, field)) {
-      reasons.add('field_missing');
-      unusable.add(field);
-    } else if (typeof row[field] !== type) {
-      reasons.add('field_type');
-      unusable.add(field);
-    }
-  }
-  return { row, reasons: [...reasons], unusable };
+  return { row, reasons, unusable };
 }
 
 export function isRecordId(value: unknown): value is number {

@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { prepareDirect } from './direct.js';
 import { canonical, checkShape, isRecordId, type Row } from './fields.js';
+import { IdSet } from './id-set.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { TableSpec, UniqueKey } from './table-spec.js';
 
@@ -99,11 +100,13 @@ export class NodeStore {
   readonly #keys: UniqueKey[];
   readonly #taken;
   readonly #insertRow;
-  readonly #found;
+  readonly #allIds;
   readonly #insertRejection;
   readonly #insertDeferred;
   readonly #apply;
   readonly #decideHeldBack;
+  /** The ids the table holds, read once the first lookup comes and kept up to date as batches commit. */
+  #ids: IdSet | undefined;
   /** The unique keys of the rows held back, per key: a later row sharing one must wait its turn behind them. */
   #deferredKeys: { producer: number; keys: Set<Key>[] } | undefined;
 
@@ -135,13 +138,7 @@ export class NodeStore {
     // The insert itself checks the unique keys (each has a unique index): a conflict inserts nothing.
     const placeholders = Object.fromEntries(Object.keys(getTableColumns(table)).map((name) => [name, sql.placeholder(name)]));
     this.#insertRow = prepareDirect(this.#sqlite, this.#db.insert(table).values(placeholders).onConflictDoNothing());
-    // One statement per lookup, however many ids it asks about.
-    const found = this.#db
-      .select({ id: table.id })
-      .from(table)
-      .where(sql`${table.id} in (select value from json_each(${sql.placeholder('ids')}))`)
-      .toSQL();
-    this.#found = this.#sqlite.prepare(found.sql).pluck();
+    this.#allIds = this.#sqlite.prepare(this.#db.select({ id: table.id }).from(table).toSQL().sql).pluck();
     this.#insertRejection = prepareDirect(
       this.#sqlite,
       this.#db.insert(rejections).values({
@@ -178,7 +175,9 @@ export class NodeStore {
    */
   apply(batch: Batch, resolved: Resolved = new Map()): ApplyResult {
     try {
-      return this.#apply.immediate(batch, resolved);
+      const result = this.#apply.immediate(batch, resolved);
+      if (result.kind === 'applied') this.#committed(result.acceptedIds);
+      return result;
     } catch (error) {
       this.#deferredKeys = undefined; // rolled back: read them again from the table
       throw error;
@@ -201,9 +200,18 @@ export class NodeStore {
     return this.state(producer).sealed || this.latest().producer > producer;
   }
 
-  /** The ids among these that the table holds. */
+  /** The ids among these that the table holds, answered from memory: one B-tree probe per id costs more than the insert. */
   found(ids: Iterable<number>): number[] {
-    return this.#found.all(JSON.stringify([...ids])) as number[];
+    if (this.#ids === undefined) {
+      this.#ids = new IdSet();
+      for (const id of this.#allIds.iterate() as IterableIterator<number>) this.#ids.add(id);
+    }
+    const held = this.#ids;
+    return [...ids].filter((id) => held.has(id));
+  }
+
+  #committed(acceptedIds: readonly number[]): void {
+    if (this.#ids !== undefined) for (const id of acceptedIds) this.#ids.add(id);
   }
 
   /** A producer's rows: every one received is inserted, rejected, or still held back. */
@@ -283,7 +291,9 @@ export class NodeStore {
    * sealing batch at `offset`.
    */
   decideHeldBack(producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved): Decisions {
-    return this.#decideHeldBack.immediate(producer, offset, rows, resolved);
+    const decisions = this.#decideHeldBack.immediate(producer, offset, rows, resolved);
+    this.#committed(decisions.acceptedIds);
+    return decisions;
   }
 
   /**
