@@ -11,7 +11,7 @@ describe('pnpm bench', () => {
   it('measures the simulation and a baseline of exactly the rows it accepted, and writes the figures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dbsim-bench-'));
     try {
-      const args = ['--generate', 'users=300,products=30,orders=300', '--seed', '4', '--dir', dir];
+      const args = ['--generate', 'users=300,products=30,orders=300', '--seed', '4', '--runs', '2', '--dir', dir];
       const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
       expect(status, stderr).toBe(0);
       expect(stdout).toMatch(/^simulation {2}630 rows in [\d.]+ s: [\d,]+ rows\/s\nbaseline {4}\d+ accepted rows/);
@@ -19,6 +19,7 @@ describe('pnpm bench', () => {
       const figures = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
       const report = JSON.parse(readFileSync(join(dir, 'simulation', 'report.json'), 'utf8'));
       const accepted = Object.values(report.tables as Record<string, { inserted: number }>).reduce((sum, t) => sum + t.inserted, 0);
+      expect(figures.settings.runs).toBe(2);
       expect(figures.simulation.rows).toBe(630);
       expect(figures.baseline.rows).toBe(accepted);
       expect(figures.ratio).toBeCloseTo(figures.simulation.rowsPerSecond / figures.baseline.rowsPerSecond);
@@ -29,4 +30,10 @@ describe('pnpm bench', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('refuses a run count that is not a positive integer with one line', () => {
+    const { status, stderr } = spawnSync(process.execPath, [MAIN, '--runs', '0'], { encoding: 'utf8' });
+    expect(status).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/--runs takes a positive integer/)]);
+  });
 });

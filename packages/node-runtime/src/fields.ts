@@ -51,10 +51,6 @@ export function checkShape(raw: unknown, fields: Fields): ShapeCheck {
   return { row, reasons, unusable };
 }
 
-export function isRecordId(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) > 0;
-}
-
 const ORDER = new Map(REASONS.map((reason, index) => [reason, index]));
 
 /** Reasons in their canonical order, each once: the same list on every run. */

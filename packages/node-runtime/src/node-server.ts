@@ -1,7 +1,15 @@
 import type { Logger } from '@dbsim/logger';
-import { type Channel, type Envelope, type ErrorBody, RemoteError, type ReplyBody, RequestBody, type Unanswered } from '@dbsim/protocol';
+import {
+  type Channel,
+  type Envelope,
+  type ErrorBody,
+  isRecordId,
+  RemoteError,
+  type ReplyBody,
+  RequestBody,
+  type Unanswered,
+} from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
-import { isRecordId } from './fields.js';
 import { FoundCache } from './found-cache.js';
 import type { LogFanout } from './log-fanout.js';
 import { PendingLookups } from './pending-lookups.js';

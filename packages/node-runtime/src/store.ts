@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Reason } from '@dbsim/protocol';
+import { isRecordId, type Reason } from '@dbsim/protocol';
 import Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, getTableColumns, getTableName, gt, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { prepareDirect } from './direct.js';
-import { canonical, checkShape, isRecordId, type Row } from './fields.js';
+import { canonical, checkShape, type Row } from './fields.js';
 import { IdSet } from './id-set.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { TableSpec, UniqueKey } from './table-spec.js';
