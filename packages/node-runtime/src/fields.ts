@@ -39,7 +39,10 @@ export function checkShape(raw: unknown, fields: Fields): ShapeCheck {
   const reasons: Reason[] = [];
   if (Object.keys(row).some((key) => !Object.hasOwn(fields, key))) reasons.push('field_unknown');
   let entries = entriesOf.get(fields);
-  if (entries === undefined) entriesOf.set(fields, (entries = Object.entries(fields)));
+  if (entries === undefined) {
+    entries = Object.entries(fields);
+    entriesOf.set(fields, entries);
+  }
   let unusable = NOTHING_UNUSABLE;
   for (const [field, type] of entries) {
     const problem = !Object.hasOwn(row, field) ? 'field_missing' : typeof row[field] !== type ? 'field_type' : undefined;
