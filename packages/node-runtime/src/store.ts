@@ -242,7 +242,7 @@ export class NodeStore {
       .orderBy(asc(rejections.position))
       .limit(limit)
       .all()
-      .map((r) => ({ position: r.position, id: r.id, reasons: JSON.parse(r.reasons) as Reason[], row: JSON.parse(r.row) }));
+      .map(toRejection);
   }
 
   /** The newest batch applied for a producer, if any. */
@@ -252,19 +252,17 @@ export class NodeStore {
   }
 
   /** The rejections a batch's transaction decided, in stream order, a page at a time. */
-  *rejectionsDecidedBy(producer: number, offset: number): Generator<Rejection> {
-    for (let after = -1; ; ) {
-      const page = this.#db
+  rejectionsDecidedBy(producer: number, offset: number): Generator<Rejection> {
+    return paged((after, limit) =>
+      this.#db
         .select()
         .from(rejections)
         .where(and(eq(rejections.producer, producer), eq(rejections.batch, offset), gt(rejections.position, after)))
         .orderBy(asc(rejections.position))
-        .limit(PAGE)
-        .all();
-      for (const r of page) yield { position: r.position, id: r.id, reasons: JSON.parse(r.reasons) as Reason[], row: JSON.parse(r.row) };
-      if (page.length < PAGE) return;
-      after = page[page.length - 1]?.position ?? after;
-    }
+        .limit(limit)
+        .all()
+        .map(toRejection),
+    );
   }
 
   /**
@@ -274,15 +272,7 @@ export class NodeStore {
    */
   heldBack(producer: number, offset: number, limit: number): HeldRow[] {
     const state = this.state(producer);
-    if (state.offset !== offset || state.sealed) return [];
-    return this.#db
-      .select({ position: deferred.position, row: deferred.row })
-      .from(deferred)
-      .where(eq(deferred.producer, producer))
-      .orderBy(asc(deferred.position))
-      .limit(limit)
-      .all()
-      .map(({ position, row }) => ({ position, row: JSON.parse(row) }));
+    return state.offset !== offset || state.sealed ? [] : this.#heldPage(producer, -1, limit);
   }
 
   /**
@@ -426,20 +416,16 @@ export class NodeStore {
     return { kind: 'rejected', rejection: { position, id: row?.id ?? null, reasons: canonical(reasons), row: raw } };
   }
 
-  /** A producer's held-back rows in stream order, read a page at a time. */
-  *#deferredRows(producer: number): Generator<{ position: number; row: unknown }> {
-    for (let after = -1; ; ) {
-      const page = this.#db
-        .select()
-        .from(deferred)
-        .where(and(eq(deferred.producer, producer), gt(deferred.position, after)))
-        .orderBy(asc(deferred.position))
-        .limit(PAGE)
-        .all();
-      for (const { position, row } of page) yield { position, row: JSON.parse(row) };
-      if (page.length < PAGE) return;
-      after = page[page.length - 1]?.position ?? after;
-    }
+  /** A producer's held-back rows after a position, in stream order. */
+  #heldPage(producer: number, after: number, limit: number): HeldRow[] {
+    return this.#db
+      .select({ position: deferred.position, row: deferred.row })
+      .from(deferred)
+      .where(and(eq(deferred.producer, producer), gt(deferred.position, after)))
+      .orderBy(asc(deferred.position))
+      .limit(limit)
+      .all()
+      .map(({ position, row }) => ({ position, row: JSON.parse(row) }));
   }
 
   #keysOf(row: Row, unusable: ReadonlySet<string>): Keys {
@@ -449,7 +435,7 @@ export class NodeStore {
   #heldKeys(producer: number): Set<Key>[] {
     if (this.#deferredKeys?.producer !== producer) {
       const keys = this.#keys.map(() => new Set<Key>());
-      for (const { row: raw } of this.#deferredRows(producer)) {
+      for (const { row: raw } of paged((after, limit) => this.#heldPage(producer, after, limit))) {
         const { row, unusable } = checkShape(raw, this.spec.fields);
         if (row) hold(keys, this.#keysOf(row, unusable));
       }
@@ -457,6 +443,20 @@ export class NodeStore {
     }
     return this.#deferredKeys.keys;
   }
+}
+
+/** Everything `read` gives, a page at a time, each page read after the last position of the one before. */
+function* paged<T extends { position: number }>(read: (after: number, limit: number) => T[]): Generator<T> {
+  for (let after = -1; ; ) {
+    const page = read(after, PAGE);
+    yield* page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]?.position ?? after;
+  }
+}
+
+function toRejection(record: typeof rejections.$inferSelect): Rejection {
+  return { position: record.position, id: record.id, reasons: JSON.parse(record.reasons) as Reason[], row: JSON.parse(record.row) };
 }
 
 function hold(held: Set<Key>[], keys: Keys): void {
