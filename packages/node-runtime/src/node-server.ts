@@ -10,7 +10,6 @@ import {
   type Unanswered,
 } from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
-import { FoundCache } from './found-cache.js';
 import type { LogFanout } from './log-fanout.js';
 import { PendingLookups } from './pending-lookups.js';
 import type { Batch, NodeStore, Rejection, Resolved } from './store.js';
@@ -19,8 +18,6 @@ type Request<T extends RequestBody['type']> = Extract<RequestBody, { type: T }>;
 
 /** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
 const HELD_BACK_PAGE = 5000;
-/** Ids remembered found per reference field: a few MB, and every product of the default bench. */
-const FOUND_CACHE_IDS = 50_000;
 
 /**
  * Serves the protocol for one node's store over any number of channels.
@@ -33,8 +30,6 @@ const FOUND_CACHE_IDS = 50_000;
  */
 export class NodeServer {
   readonly #lookups: PendingLookups;
-  /** Per reference field, the ids its owner has answered found in the current stream. */
-  #found = new Map<string, FoundCache>();
   readonly #table: string;
   #tail: Promise<void> = Promise.resolve();
   #onShutdown: () => void = () => {};
@@ -158,7 +153,6 @@ export class NodeServer {
     answer({ type: 'insert_ok', ...result.outcome });
   }
 
-  /** `batch` is the offset of the batch whose transaction decided them: with the position, it orders every node's lines. */
   /** Before a seal: the held-back rows, a page at a time, each page decided in its own transaction and logged. */
   async #decideHeldBack(channel: Channel, seal: Batch): Promise<void> {
     for (;;) {
@@ -188,6 +182,7 @@ export class NodeServer {
     });
   }
 
+  /** `batch` is the offset of the batch whose transaction decided them: with the position, it orders every node's lines. */
   #logRejections(run: number, batch: number, rejections: Iterable<Rejection>): void {
     for (const { position, id, reasons, row } of rejections) {
       this.log.warn({ table: this.#table, run, batch, position, id, reasons, row }, 'row rejected');
@@ -212,31 +207,20 @@ export class NodeServer {
 
   /**
    * Asks the owning nodes, one lookup per node, which ids these rows
-   * reference they hold, leaving out those already answered found: for a
-   * batch on its way in at once and partially, before the seal with final
-   * answers.
+   * reference they hold: for a batch on its way in at once and partially,
+   * before the seal with final answers.
    */
   async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
     const references = this.store.spec.references ?? [];
     const lookups = references.map(async ({ field, node }) => {
-      let cache = this.#found.get(field);
-      if (cache?.producer !== producer) {
-        cache = new FoundCache(producer, FOUND_CACHE_IDS);
-        this.#found.set(field, cache);
-      }
-      const found = new Set<number>();
-      const ask = new Set<number>();
+      const ids = new Set<number>();
       for (const row of rows) {
         const value = (row as Record<string, unknown> | null)?.[field];
-        if (isRecordId(value)) (cache.has(value) ? found : ask).add(value);
+        if (isRecordId(value)) ids.add(value);
       }
-      if (ask.size === 0) return [field, { found, undecided: new Set<number>() }] as const;
-      // In order, the owner's index is walked rather than jumped about.
-      const ids = [...ask].sort((a, b) => a - b);
-      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids });
-      cache.add(reply.found);
-      for (const id of reply.found) found.add(id);
-      return [field, { found, undecided: new Set(reply.undecided) }] as const;
+      if (ids.size === 0) return [field, { found: new Set<number>(), undecided: new Set<number>() }] as const;
+      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
+      return [field, { found: new Set(reply.found), undecided: new Set(reply.undecided) }] as const;
     });
     return new Map(await Promise.all(lookups));
   }
