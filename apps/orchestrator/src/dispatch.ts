@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableSource } from '@dbsim/datasets';
-import { RemoteError } from '@dbsim/protocol';
+import { EncodedJson, RemoteError } from '@dbsim/protocol';
 import type { NodeHandle } from './node-handle.js';
 
 export interface StreamOptions {
@@ -20,6 +20,14 @@ export interface StreamOptions {
 export interface Batch {
   offset: number;
   rows: unknown[];
+  seal: boolean;
+}
+
+/** A batch on its way: its rows encoded once, for every time it is sent. */
+interface Outgoing {
+  offset: number;
+  count: number;
+  rows: EncodedJson;
   seal: boolean;
 }
 
@@ -52,37 +60,39 @@ export async function* batches(source: TableSource, batchSize: number, from: num
  */
 export async function sendStream(node: NodeHandle, source: TableSource, options: StreamOptions): Promise<void> {
   const { producer, batchSize, window, signal } = options;
-  const inFlight: Promise<Batch>[] = [];
+  const inFlight: Promise<Outgoing>[] = [];
   let committed = options.from;
-  const acknowledged = (batch: Batch) => {
-    committed = Math.max(committed, batch.offset + batch.rows.length);
+  const acknowledged = (batch: Outgoing) => {
+    committed = Math.max(committed, batch.offset + batch.count);
     options.onCommitted(committed);
   };
   for await (const batch of batches(source, batchSize, options.from)) {
     const pause = options.delay(batch.offset);
     if (pause > 0) await sleep(pause, undefined, { signal });
     signal.throwIfAborted();
-    const delivery = deliver(node, producer, batch, signal);
+    const { rows, ...rest } = batch;
+    const delivery = deliver(node, producer, { ...rest, count: rows.length, rows: new EncodedJson(JSON.stringify(rows)) }, signal);
     delivery.catch(() => {});
     inFlight.push(delivery);
-    while (inFlight.length >= window) acknowledged(await (inFlight.shift() as Promise<Batch>));
+    while (inFlight.length >= window) acknowledged(await (inFlight.shift() as Promise<Outgoing>));
   }
   for (const delivery of inFlight) acknowledged(await delivery);
 }
 
 /** One batch, sent until the node acknowledges it. */
-async function deliver(node: NodeHandle, producer: number, batch: Batch, signal: AbortSignal): Promise<Batch> {
+async function deliver(node: NodeHandle, producer: number, batch: Outgoing, signal: AbortSignal): Promise<Outgoing> {
+  const { offset, rows, seal } = batch;
   for (let refusals = 0; ; ) {
     signal.throwIfAborted();
     const incarnation = await node.ready();
     try {
-      await node.request({ type: 'insert', producer, ...batch });
+      await node.request({ type: 'insert', producer, offset, rows, seal });
       return batch;
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
       // Indefinite: the node died with the batch in flight. Resend to its next incarnation.
       if (!error.body.definite) continue;
-      if (++refusals > REFUSALS_TOLERATED) throw new Error(`${node.name}-node keeps refusing batch ${batch.offset}: ${error.body.text}`);
+      if (++refusals > REFUSALS_TOLERATED) throw new Error(`${node.name}-node keeps refusing batch ${offset}: ${error.body.text}`);
       if (node.incarnation === incarnation) await sleep(REFUSAL_PAUSE_MS, undefined, { signal });
     }
   }

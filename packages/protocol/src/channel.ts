@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { encodeLine, LineDecoder } from './line-codec.js';
+import { type EncodedJson, encodeLine, LineDecoder } from './line-codec.js';
 import {
   Envelope,
   type Envelope as EnvelopeOf,
@@ -17,8 +17,11 @@ export class RemoteError extends Error {
   }
 }
 
+/** An insert's rows may be sent encoded already. */
+type Sendable<B> = B extends { type: 'insert' } ? Omit<B, 'rows'> & { rows: unknown[] | EncodedJson } : B;
+
 /** A request as its sender writes it: the channel assigns the msg_id. */
-export type Unsent = Without<RequestBody, 'msg_id'>;
+export type Unsent = Sendable<Without<RequestBody, 'msg_id'>>;
 
 /**
  * One end of a connection that carries envelopes as lines of JSON over any

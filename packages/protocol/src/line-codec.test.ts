@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeLine, LineDecoder } from './line-codec.js';
+import { EncodedJson, encodeLine, LineDecoder } from './line-codec.js';
 
 function decode(chunks: (string | Buffer)[], maxChars?: number) {
   const lines: string[] = [];
@@ -16,6 +16,13 @@ function decode(chunks: (string | Buffer)[], maxChars?: number) {
 describe('line codec', () => {
   it('encodes a message as one line of JSON', () => {
     expect(encodeLine({ a: 'x\ny' })).toBe('{"a":"x\\ny"}\n');
+  });
+
+  it('sends encoded JSON as it is, wherever it stands, and other values as they are', () => {
+    const rows = [{ id: 1, name: 'a"b' }, null];
+    const line = encodeLine({ body: { rows: new EncodedJson(JSON.stringify(rows)), more: [new EncodedJson('7')], text: '$&' } });
+    expect(JSON.parse(line)).toEqual({ body: { rows, more: [7], text: '$&' } });
+    expect(encodeLine({ rows })).toBe(`${JSON.stringify({ rows })}\n`);
   });
 
   it('reassembles lines split across chunks and splits chunks holding several', () => {

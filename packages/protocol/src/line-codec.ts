@@ -1,8 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+
+/** Stands in for encoded JSON while a message is stringified; no value of a message can guess it. */
+const SLOT_VALUE = `\u0000encoded:${randomUUID()}`;
+const SLOT = JSON.stringify(SLOT_VALUE);
+/** The texts of the EncodedJson values met while encodeLine stringifies one message. */
+let slotted: string[] = [];
+
+/**
+ * A value already encoded as JSON, sent as it is. The orchestrator encodes a
+ * batch's rows once and keeps only the text until the batch is acknowledged:
+ * thousands of row objects kept alive for that long would be copied by every
+ * garbage collection in between.
+ */
+export class EncodedJson {
+  constructor(readonly text: string) {}
+
+  toJSON(): string {
+    slotted.push(this.text);
+    return SLOT_VALUE;
+  }
+}
 
 /** A message is one line of JSON: readable on the wire, and `socat` can speak it. */
 export function encodeLine(message: unknown): string {
-  return `${JSON.stringify(message)}\n`;
+  slotted = [];
+  const text = JSON.stringify(message);
+  if (slotted.length === 0) return `${text}\n`;
+  const texts = slotted;
+  let next = 0;
+  return `${text.replaceAll(SLOT, () => texts[next++] as string)}\n`;
 }
 
 /** Lines longer than this are dropped whole, so a peer cannot make us buffer without end. */
