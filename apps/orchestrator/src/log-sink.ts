@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { type SyncDestination, syncDestination } from '@dbsim/logger';
 
 const REJECTED = '"msg":"row rejected"';
 
@@ -14,9 +15,10 @@ interface Rejected {
 
 /**
  * Where every process's log lines end up: stdout, for pino-pretty, and
- * DIR/simulate.log. Writes are synchronous, the lines that arrived together
- * written together before the next event, so nothing is lost on a crash and
- * memory stays flat however much is logged.
+ * DIR/simulate.log. Writes are synchronous (syncDestination), the lines that
+ * arrived together written together before the next event, so nothing is
+ * lost on a crash and memory stays flat however much is logged; a stdout
+ * reader that goes away (`| head`) only ends the echo.
  *
  * It also keeps the rejection log exactly-once. A node logs a batch's
  * rejections after the commit, so a kill in between would lose them; a
@@ -28,18 +30,13 @@ interface Rejected {
  */
 export class LogSink {
   readonly #fd: number;
+  readonly #outputs: SyncDestination[];
   readonly #logged = new Map<string, { batch: number; position: number }>();
-  #pending: string[] = [];
   #closed = false;
 
-  constructor(
-    file: string,
-    append: boolean,
-    private readonly echo = true,
-  ) {
+  constructor(file: string, append: boolean, echo = true) {
     this.#fd = openSync(file, append ? 'a' : 'w');
-    // A reader that goes away (`| head`) must not take the run with it.
-    if (echo) process.stdout.on('error', () => {});
+    this.#outputs = [syncDestination(this.#fd), ...(echo ? [syncDestination(1)] : [])];
   }
 
   /**
@@ -58,16 +55,7 @@ export class LogSink {
     if (this.#closed) return; // a killed node's last lines, after the run has ended
     const rejected = parseRejected(line);
     if (rejected !== undefined && !this.#isNew(rejected)) return;
-    if (this.#pending.length === 0) queueMicrotask(() => this.#flush());
-    this.#pending.push(line);
-  }
-
-  #flush(): void {
-    if (this.#pending.length === 0) return;
-    const text = this.#pending.join('');
-    this.#pending = [];
-    writeSync(this.#fd, text);
-    if (this.echo) process.stdout.write(text);
+    for (const output of this.#outputs) output.write(line);
   }
 
   /** Whether this rejection is past what was logged for its node and run; it counts as logged from now on. */
@@ -80,7 +68,7 @@ export class LogSink {
   }
 
   close(): void {
-    this.#flush();
+    for (const output of this.#outputs) output.close();
     this.#closed = true;
     closeSync(this.#fd);
   }

@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { syncDestination } from './sync-destination.js';
 
+export { type SyncDestination, syncDestination } from './sync-destination.js';
 export type { DestinationStream, Logger };
 
 /** stdout, written synchronously: a node may be SIGKILLed at any moment, and pino's asynchronous buffer would die with it. */

@@ -16,7 +16,14 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * 100 ms, stalling a node that logs a burst for seconds. Once the reader has
  * gone, lines are dropped.
  */
-export function syncDestination(fd: number): DestinationStream & { flush(): void } {
+export interface SyncDestination extends DestinationStream {
+  /** Writes what is pending now rather than at the end of this stretch. */
+  flush(): void;
+  /** Flushes, and stops flushing at exit: the caller closes the fd. */
+  close(): void;
+}
+
+export function syncDestination(fd: number): SyncDestination {
   let pending: string[] = [];
   let readerGone = false;
   const flush = () => {
@@ -38,5 +45,9 @@ export function syncDestination(fd: number): DestinationStream & { flush(): void
       pending.push(line);
     },
     flush,
+    close() {
+      flush();
+      process.off('exit', flush);
+    },
   };
 }
