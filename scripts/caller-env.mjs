@@ -3,7 +3,6 @@
 // nested `pnpm run` that turbo starts, and relative paths such as --data
 // must resolve against the user's folder, not a package's.
 export function callerEnv() {
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read before turbo starts, to hand on as DBSIM_CALLER_CWD, which turbo.json passes through
   const callerCwd = process.env.DBSIM_CALLER_CWD ?? process.env.INIT_CWD ?? process.cwd();
   return { ...process.env, DBSIM_CALLER_CWD: callerCwd };
 }

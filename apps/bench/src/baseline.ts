@@ -1,15 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NODES } from '@dbsim/protocol';
+import { type NodeApp, openDatabase } from '@dbsim/node-runtime';
+import { ordersNode } from '@dbsim/orders-node';
+import { productsNode } from '@dbsim/products-node';
+import { type Durability, NODES, type NodeName } from '@dbsim/protocol';
+import { usersNode } from '@dbsim/users-node';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 
-/** Each node app's migrations: the baseline's files get exactly the nodes' schema. */
-const MIGRATIONS = Object.fromEntries(
-  NODES.map((node) => [node, fileURLToPath(new URL('../drizzle', import.meta.resolve(`@dbsim/${node}-node/main`)))]),
-);
+const APPS: Record<NodeName, NodeApp> = { users: usersNode, products: productsNode, orders: ordersNode };
 const ROWS_PER_TRANSACTION = 50_000;
 
 export interface BaselineResult {
@@ -20,17 +18,15 @@ export interface BaselineResult {
 
 /**
  * The yardstick: one process copying the rows the simulation accepted from
- * its files in `from` into fresh files in `to` with the same schema, with a
- * prepared INSERT in large transactions: no validation, no IPC, no logs.
+ * its files in `from` into fresh files in `to`, opened as a node opens its
+ * own (same schema, same durability), with a prepared INSERT in large
+ * transactions: no validation, no IPC, no logs.
  */
-export function baseline(from: string, to: string, durability: string): BaselineResult {
+export function baseline(from: string, to: string, durability: Durability): BaselineResult {
   const targets = NODES.map((node) => {
     const file = join(to, `${node}.db`);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${durability.toUpperCase()}`);
-    migrate(drizzle({ client: db }), { migrationsFolder: MIGRATIONS[node] as string });
+    const db = openDatabase(file, { durability, migrationsFolder: APPS[node].migrationsFolder });
     return { node, db, source: new Database(join(from, `${node}.db`), { readonly: true }) };
   });
   let rows = 0;

@@ -23,8 +23,8 @@ describe('pnpm bench', () => {
       expect(figures.simulation.rows).toBe(630);
       expect(figures.baseline.rows).toBe(accepted);
       expect(figures.ratio).toBeCloseTo(figures.simulation.rowsPerSecond / figures.baseline.rowsPerSecond);
-      expect(Object.keys(figures.simulation.maxRssKb).sort()).toEqual(['orchestrator', 'orders', 'products', 'users']);
-      expect(Object.keys(figures.simulation.cpuMs).sort()).toEqual(['orchestrator', 'orders', 'products', 'users']);
+      expect(Object.keys(figures.simulation.maxRssKb).sort()).toEqual(['orchestrator', 'orders-node', 'products-node', 'users-node']);
+      expect(Object.keys(figures.simulation.cpuMs).sort()).toEqual(['orchestrator', 'orders-node', 'products-node', 'users-node']);
       expect(figures.baseline.maxRssKb).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, HEAP_FLAGS, runMain, UsageError, userPath } from '@dbsim/cli';
+import { type EventLine, readEvent, readLine } from '@dbsim/logger';
 import type { BaselineResult } from './baseline.js';
 
 const ORCHESTRATOR = fileURLToPath(import.meta.resolve('@dbsim/orchestrator/main'));
@@ -118,17 +119,15 @@ async function simulate(dir: string, args: string[]): Promise<SimulationResult> 
   if (code !== 0) throw new Error(`the simulation failed (exit code ${code})`);
   const maxRssKb: Record<string, number> = {};
   const cpuMs: Record<string, number> = {};
-  let finished:
-    | { tables: Record<string, { received: number }>; durationsMs: Record<string, number>; maxRssKb: number; cpuMs: number }
-    | undefined;
-  for await (const line of createInterface({ input: createReadStream(join(dir, 'simulate.log')) })) {
-    if (line.includes('"msg":"node stopped"')) {
-      const { node, maxRssKb: kb, cpuMs: ms } = JSON.parse(line);
-      maxRssKb[node] = Math.max(maxRssKb[node] ?? 0, kb);
-      cpuMs[node] = (cpuMs[node] ?? 0) + ms;
-    } else if (line.includes('"msg":"run finished"')) {
-      finished = JSON.parse(line);
+  let finished: EventLine<'run finished'> | undefined;
+  for await (const text of createInterface({ input: createReadStream(join(dir, 'simulate.log')) })) {
+    const line = readLine(text);
+    const stopped = readEvent(line, 'node stopped');
+    if (stopped !== undefined) {
+      maxRssKb[stopped.name] = Math.max(maxRssKb[stopped.name] ?? 0, stopped.maxRssKb);
+      cpuMs[stopped.name] = (cpuMs[stopped.name] ?? 0) + stopped.cpuMs;
     }
+    finished = readEvent(line, 'run finished') ?? finished;
   }
   if (finished === undefined) throw new Error(`the simulation did not log "run finished" in ${dir}`);
   return {

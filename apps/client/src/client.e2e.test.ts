@@ -38,7 +38,7 @@ function dbsim(...args: string[]) {
 describe('a standalone node', () => {
   it('listens on a Unix socket in its folder, and removes it on Ctrl-C', async () => {
     const node = await start('users');
-    expect(node.started).toMatchObject({ node: 'users', listen: join(dir, 'users.sock') });
+    expect(node.started).toMatchObject({ name: 'users-node', listen: join(dir, 'users.sock') });
     expect(existsSync(join(dir, 'users.sock'))).toBe(true);
     running = [];
     expect(await node.stop()).toBe(0);
@@ -100,13 +100,14 @@ describe('dbsim', () => {
   });
 
   it('pretty-prints a run’s log, only the rejected rows of one node if asked', () => {
-    const line = (node: string, msg: string) => JSON.stringify({ level: msg === 'row rejected' ? 40 : 30, time: 0, node, pid: 1, msg });
+    const line = (node: string, msg: string) =>
+      JSON.stringify({ level: msg === 'row rejected' ? 40 : 30, time: '2026-01-01T00:00:00.000Z', pid: 1, name: `${node}-node`, msg });
     writeFileSync(
       join(dir, 'simulate.log'),
       `${[line('users', 'node started'), line('users', 'row rejected'), line('orders', 'row rejected')].join('\n')}\n`,
     );
     const { status, stdout } = dbsim('logs', dir, '--rejected', '--node', 'users');
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^\[[\d:.]+\] WARN \(1\): row rejected\n {4}node: "users"\n$/);
+    expect(stdout).toMatch(/^\[[\d:.]+\] WARN \(users-node\/1\): row rejected\n$/);
   });
 });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
-import { formatAddress, NodeName, nodeSocket, type ReplyTo } from '@dbsim/protocol';
+import { formatAddress, NodeName, nodeSocket, type Payload, payload, type ReplyTo } from '@dbsim/protocol';
 import { printLogs } from './logs.js';
 import { send } from './send.js';
 import { open, targetAddress } from './target.js';
@@ -36,9 +36,9 @@ runMain('dbsim', async () => {
 
   if (command === 'logs') {
     if (argument !== undefined) throw new UsageError('logs takes at most one folder');
-    if (values.node !== undefined && !NodeName.safeParse(values.node).success)
-      throw new UsageError(`--node must be one of ${NodeName.options.join(', ')}`);
-    await printLogs(target === undefined ? dir : userPath(target), { rejected: values.rejected, node: values.node }, process.stdout);
+    const node = values.node === undefined ? undefined : NodeName.safeParse(values.node);
+    if (node?.success === false) throw new UsageError(`--node must be one of ${NodeName.options.join(', ')}`);
+    await printLogs(target === undefined ? dir : userPath(target), { rejected: values.rejected, node: node?.data }, process.stdout);
     return 0;
   }
   if (!['status', 'send', 'lookup'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (see --help)`);
@@ -48,14 +48,14 @@ runMain('dbsim', async () => {
   try {
     address = targetAddress(target, dir, userPath);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message, { cause: error });
   }
   const rows = command === 'send' ? readRows(argument) : [];
   const ids = command === 'lookup' ? readIds(argument) : [];
   const channel = await open(address);
   try {
     if (command === 'status') {
-      const { type: _, in_reply_to: __, ...status } = await channel.request(target, { type: 'status' });
+      const status = payload(await channel.request(target, { type: 'status' }));
       print(formatStatus(formatAddress(address), status), status);
     } else if (command === 'lookup') {
       const { found } = await channel.request(target, { type: 'lookup', ids });
@@ -76,7 +76,7 @@ runMain('dbsim', async () => {
   return 0;
 });
 
-function formatStatus(where: string, s: Omit<ReplyTo<'status'>, 'type' | 'in_reply_to'>): string {
+function formatStatus(where: string, s: Payload<ReplyTo<'status'>>): string {
   const uptime =
     s.uptimeMs >= 60_000
       ? `${Math.floor(s.uptimeMs / 60_000)}m ${Math.floor((s.uptimeMs % 60_000) / 1000)}s`
@@ -101,7 +101,9 @@ function readRows(argument: string | undefined): unknown[] {
     try {
       text = readFileSync(userPath(argument), 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read ${argument}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(`cannot read ${argument}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   let parsed: unknown;

@@ -17,6 +17,6 @@ export async function open(address: Address): Promise<Channel> {
   try {
     return new Channel(CLIENT, await connectTo(address));
   } catch (error) {
-    throw new Error(`no node is running at ${formatAddress(address)} (${(error as Error).message.split(': ').at(-1)})`);
+    throw new Error(`no node is running at ${formatAddress(address)} (${(error as Error).message.split(': ').at(-1)})`, { cause: error });
   }
 }

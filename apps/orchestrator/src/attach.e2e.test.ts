@@ -37,7 +37,7 @@ describe('--attach', () => {
     const rejections = (d: string) =>
       jsonLines(readFileSync(join(d, 'simulate.log'), 'utf8'))
         .filter((line) => line.msg === 'row rejected')
-        .map(({ node, position, reasons }) => JSON.stringify({ node, position, reasons }))
+        .map(({ name, position, reasons }) => JSON.stringify({ name, position, reasons }))
         .sort();
     expect(rejections(attached)).toEqual(rejections(local));
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableSource } from '@dbsim/datasets';
-import { EncodedJson, RemoteError } from '@dbsim/protocol';
-import type { NodeHandle } from './node-handle.js';
+import { EncodedRows, RemoteError } from '@dbsim/protocol';
+import type { Supervisor } from './supervisor.js';
 
 export interface StreamOptions {
   producer: number;
@@ -26,8 +26,7 @@ export interface Batch {
 /** A batch on its way: its rows encoded once, for every time it is sent. */
 interface Outgoing {
   offset: number;
-  count: number;
-  rows: EncodedJson;
+  rows: EncodedRows;
   seal: boolean;
 }
 
@@ -58,20 +57,19 @@ export async function* batches(source: TableSource, batchSize: number, from: num
  * everything unacknowledged after a crash is safe: at-least-once delivery,
  * exactly-once effect.
  */
-export async function sendStream(node: NodeHandle, source: TableSource, options: StreamOptions): Promise<void> {
+export async function sendStream(node: Supervisor, source: TableSource, options: StreamOptions): Promise<void> {
   const { producer, batchSize, window, signal } = options;
   const inFlight: Promise<Outgoing>[] = [];
   let committed = options.from;
   const acknowledged = (batch: Outgoing) => {
-    committed = Math.max(committed, batch.offset + batch.count);
+    committed = Math.max(committed, batch.offset + batch.rows.count);
     options.onCommitted(committed);
   };
   for await (const batch of batches(source, batchSize, options.from)) {
     const pause = options.delay(batch.offset);
     if (pause > 0) await sleep(pause, undefined, { signal });
     signal.throwIfAborted();
-    const { rows, ...rest } = batch;
-    const delivery = deliver(node, producer, { ...rest, count: rows.length, rows: new EncodedJson(JSON.stringify(rows)) }, signal);
+    const delivery = deliver(node, producer, { ...batch, rows: EncodedRows.of(batch.rows) }, signal);
     delivery.catch(() => {});
     inFlight.push(delivery);
     while (inFlight.length >= window) acknowledged(await (inFlight.shift() as Promise<Outgoing>));
@@ -80,7 +78,7 @@ export async function sendStream(node: NodeHandle, source: TableSource, options:
 }
 
 /** One batch, sent until the node acknowledges it. */
-async function deliver(node: NodeHandle, producer: number, batch: Outgoing, signal: AbortSignal): Promise<Outgoing> {
+async function deliver(node: Supervisor, producer: number, batch: Outgoing, signal: AbortSignal): Promise<Outgoing> {
   const { offset, rows, seal } = batch;
   for (let refusals = 0; ; ) {
     signal.throwIfAborted();

@@ -78,7 +78,7 @@ describe('faults', () => {
   it('resumes a run interrupted with SIGINT to the state of an uninterrupted one', async () => {
     const run = dir();
     const first = start([...DATA, ...SLOW, '--dir', run]);
-    await first.output(/"node":"users".*"msg":"row rejected"/);
+    await first.output(/"name":"users-node".*"msg":"row rejected"/);
     first.child.kill('SIGINT');
     const interrupted = await first.finished;
     expect(interrupted.code).toBe(130);
@@ -110,12 +110,12 @@ describe('faults', () => {
   it('kills and restarts a node that stops answering, with the same outcome', async () => {
     const run = dir();
     const orchestrator = start([...DATA, ...SLOW, '--dir', run, '--hang-timeout', '1000']);
-    const started = await orchestrator.output(/"node":"users".*"msg":"node started"/);
-    await orchestrator.output(/"node":"users".*"msg":"row rejected"/);
+    const started = await orchestrator.output(/"name":"users-node".*"msg":"node started"/);
+    await orchestrator.output(/"name":"users-node".*"msg":"row rejected"/);
     process.kill(JSON.parse(started).pid, 'SIGSTOP');
     const { code, stdout, stderr } = await orchestrator.finished;
     expect(code, stderr).toBe(0);
-    expect(jsonLines(stdout)).toContainEqual(expect.objectContaining({ msg: 'node hung: killing it', node: 'users' }));
+    expect(jsonLines(stdout)).toContainEqual(expect.objectContaining({ msg: 'node hung: killing it', target: 'users-node' }));
     expect(outcome(run)).toEqual(undisturbed);
   }, 60_000);
 

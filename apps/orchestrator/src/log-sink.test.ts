@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger, type Logger, logEvent } from '@dbsim/logger';
+import type { Reason } from '@dbsim/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogSink, rejectionLogDigest } from './log-sink.js';
 
@@ -12,21 +14,34 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const rejected = (node: string, position: number, extra: Record<string, unknown> = {}) =>
-  `${JSON.stringify({ level: 40, time: Date.now(), node, pid: 1, table: node, run: 1, batch: 0, position, id: position, reasons: ['id_invalid'], row: {}, ...extra, msg: 'row rejected' })}\n`;
+/** The line a node's logger writes for an event. */
+function written(node: string, write: (log: Logger) => void): string {
+  const lines: string[] = [];
+  write(createLogger(`${node}-node`, { write: (text: string) => void lines.push(text) }));
+  return lines.join('');
+}
+
+/** A node's rejection line; `pid` and `time` make it look written by another process, at another moment. */
+function rejected(node: string, position: number, { batch = 0, reasons = ['id_invalid' as Reason], pid = process.pid, time = '' } = {}) {
+  return written(node, (log) => logEvent(log, 'row rejected', { table: node, run: 1, batch, position, id: position, reasons, row: {} }))
+    .replace(/"pid":\d+/, `"pid":${pid}`)
+    .replace(/"time":"[^"]*"/, (found) => (time === '' ? found : `"time":"${time}"`));
+}
 const positions = () =>
   readFileSync(file, 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line))
-    .map((line) => `${line.node}:${line.position ?? line.msg}`);
+    .map((line) => `${line.name.replace(/-node$/, '')}:${line.position ?? line.msg}`);
 
 describe('LogSink', () => {
   it("keeps one rejection line per node and position: a restarted node's replay of its last batch is dropped", () => {
     const sink = new LogSink(file, false, false);
     for (const line of [rejected('users', 0), rejected('users', 1), rejected('orders', 0), rejected('users', 1), rejected('users', 2)])
       sink.write(line);
-    sink.write('{"level":30,"node":"users","msg":"node started"}\n');
+    sink.write(
+      written('users', (log) => logEvent(log, 'node started', { dir: '.', durability: 'full', producer: 0, offset: 0, sealed: false })),
+    );
     sink.close();
     expect(positions()).toEqual(['users:0', 'users:1', 'orders:0', 'users:2', 'users:node started']);
   });
@@ -61,7 +76,11 @@ describe('rejectionLogDigest', () => {
       return rejectionLogDigest(join(dir, name), 1);
     };
     const a = await write('a.log', [rejected('users', 0), rejected('orders', 0, { pid: 7 }), rejected('users', 1)]);
-    const b = await write('b.log', [rejected('orders', 0, { time: 0 }), rejected('users', 0), rejected('users', 1)]);
+    const b = await write('b.log', [
+      rejected('orders', 0, { time: '1970-01-01T00:00:00.000Z' }),
+      rejected('users', 0),
+      rejected('users', 1),
+    ]);
     const c = await write('c.log', [rejected('orders', 0), rejected('users', 0), rejected('users', 1, { reasons: ['id_duplicate'] })]);
     const d = await write('d.log', [rejected('users', 1), rejected('users', 0, { batch: 2 }), rejected('orders', 0)]);
     const e = await write('e.log', [rejected('users', 0), rejected('orders', 0)]);

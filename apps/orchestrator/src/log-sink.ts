@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type SyncDestination, syncDestination } from '@dbsim/logger';
-
-const REJECTED = '"msg":"row rejected"';
-
-interface Rejected {
-  node: string;
-  run: number;
-  /** The offset of the batch whose transaction decided the row. */
-  batch: number;
-  position: number;
-}
+import { type RejectionKey, readEvent, readLine, readRejectionKey, type SyncDestination, syncDestination } from '@dbsim/logger';
 
 /**
  * Where every process's log lines end up: stdout, for pino-pretty, and
@@ -53,14 +43,14 @@ export class LogSink {
   /** One complete JSON line, newline included. */
   write(line: string): void {
     if (this.#closed) return; // a killed node's last lines, after the run has ended
-    const rejected = parseRejected(line);
+    const rejected = readRejectionKey(line);
     if (rejected !== undefined && !this.#isNew(rejected)) return;
     for (const output of this.#outputs) output.write(line);
   }
 
   /** Whether this rejection is past what was logged for its node and run; it counts as logged from now on. */
-  #isNew({ node, run, batch, position }: Rejected): boolean {
-    const key = `${node}#${run}`;
+  #isNew({ name, run, batch, position }: RejectionKey): boolean {
+    const key = `${name}#${run}`;
     const last = this.#logged.get(key);
     if (last !== undefined && (batch < last.batch || (batch === last.batch && position <= last.position))) return false;
     this.#logged.set(key, { batch, position });
@@ -85,10 +75,12 @@ export async function rejectionLogDigest(file: string, run: number): Promise<str
   // run to run. A sum of line hashes does not depend on it, and unlike a XOR it still counts a line logged twice.
   let sum = 0n;
   let lines = 0;
-  for await (const { node, line } of rejectionLines(file, run)) {
-    const { table, position, id, reasons, row } = JSON.parse(line) as Record<string, unknown>;
+  for await (const { line } of rejectionLines(file, run)) {
+    const rejected = readEvent(readLine(line), 'row rejected');
+    if (rejected === undefined) continue;
+    const { name, table, position, id, reasons, row } = rejected;
     const hash = createHash('sha256')
-      .update(JSON.stringify([node, table, position, id, reasons, row]))
+      .update(JSON.stringify([name, table, position, id, reasons, row]))
       .digest('hex');
     sum = (sum + BigInt(`0x${hash}`)) % 2n ** 256n;
     lines++;
@@ -97,20 +89,9 @@ export async function rejectionLogDigest(file: string, run: number): Promise<str
 }
 
 /** The rejection lines of a log file, of one run or of all. */
-async function* rejectionLines(file: string, run?: number): AsyncGenerator<Rejected & { line: string }> {
+async function* rejectionLines(file: string, run?: number): AsyncGenerator<RejectionKey & { line: string }> {
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
-    const rejected = parseRejected(line);
+    const rejected = readRejectionKey(line);
     if (rejected !== undefined && (run === undefined || rejected.run === run)) yield { ...rejected, line };
   }
-}
-
-/** A rejection line's fields as a node's pino logger writes them, in this order; read without parsing the line, as there is one per rejected row. */
-const REJECTED_FIELDS = /"node":"([^"]+)".*?"run":(\d+),"batch":(\d+),"position":(\d+),/;
-
-function parseRejected(line: string): Rejected | undefined {
-  if (!line.includes(REJECTED)) return undefined;
-  const fields = REJECTED_FIELDS.exec(line);
-  return fields === null
-    ? undefined
-    : { node: fields[1] as string, run: Number(fields[2]), batch: Number(fields[3]), position: Number(fields[4]) };
 }

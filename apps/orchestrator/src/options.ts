@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, UsageError, userPath } from '@dbsim/cli';
 import { CLASSIC, parseSizes } from '@dbsim/datasets';
-import { type Address, NodeName, parseAddress } from '@dbsim/protocol';
+import { type Address, type Durability, NodeName, parseAddress, perNode } from '@dbsim/protocol';
 
 /** Where the rows come from: a data file, or the seeded generator. */
 export type DataSpec =
@@ -32,7 +32,7 @@ export interface Options {
   window: number;
   /** A pause before each batch to a node, in ms: slows one stream against the others. */
   delays: Partial<Record<NodeName, number>>;
-  durability: 'normal' | 'full';
+  durability: Durability;
   /** Restarts allowed per node before the run gives up. */
   restarts: number;
   hangTimeoutMs: number;
@@ -53,7 +53,7 @@ export function parseOptions(args: readonly string[]): Options {
   try {
     parsed = parse(args);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`, { cause: error });
   }
   const { values } = parsed;
   if (values.data !== undefined && values.generate !== undefined) throw new UsageError('give --data or --generate, not both');
@@ -123,10 +123,7 @@ function dataSpec(values: Values, defaultToClassic: boolean): DataSpec | undefin
     const files = pairs('--data', values.data, NodeName.options);
     const missing = NodeName.options.filter((table) => files[table] === undefined);
     if (missing.length > 0) throw new UsageError(`--data with one file per table needs all three: ${missing.join(', ')} missing`);
-    return {
-      kind: 'tables',
-      files: Object.fromEntries(NodeName.options.map((table) => [table, userPath(files[table] as string)])) as Record<NodeName, string>,
-    };
+    return { kind: 'tables', files: perNode((table) => userPath(files[table] ?? '')) };
   }
   if (values.data !== undefined) return { kind: 'file', file: userPath(values.data) };
   return defaultToClassic ? { kind: 'file', file: CLASSIC } : undefined;
@@ -144,7 +141,7 @@ function positiveInt(flag: string, text: string): number {
   return value;
 }
 
-function durability(text: string): Options['durability'] {
+function durability(text: string): Durability {
   if (text !== 'normal' && text !== 'full') throw new UsageError(`--durability must be normal or full, not ${JSON.stringify(text)}`);
   return text;
 }
@@ -177,7 +174,7 @@ function attached(specs: readonly string[]): Options['attach'] {
       try {
         result[node as NodeName] = parseAddress(text, userPath);
       } catch (error) {
-        throw new UsageError(`--attach ${node}: ${(error as Error).message}`);
+        throw new UsageError(`--attach ${node}: ${(error as Error).message}`, { cause: error });
       }
     }
   }

@@ -68,10 +68,12 @@ describe('pnpm simulate on the classic data set', () => {
     expect(warnings.every((line) => line.level === 40)).toBe(true);
     expect(
       warnings
-        .map(({ node, table, id, reasons }) => ({ node, table, id, reasons }))
+        .map(({ name, table, id, reasons }) => ({ name, table, id, reasons }))
         .sort((a, b) => `${a.table}${a.id}`.localeCompare(`${b.table}${b.id}`)),
     ).toEqual(
-      CLASSIC_REJECTIONS.map((r) => ({ node: r.table, ...r })).sort((a, b) => `${a.table}${a.id}`.localeCompare(`${b.table}${b.id}`)),
+      CLASSIC_REJECTIONS.map((r) => ({ name: `${r.table}-node`, ...r })).sort((a, b) =>
+        `${a.table}${a.id}`.localeCompare(`${b.table}${b.id}`),
+      ),
     );
     expect(warnings.find((line) => line.table === 'users' && line.id === 10)?.row).toEqual({ id: 10, name: '', email: 'jane@example.com' });
   });
@@ -84,8 +86,8 @@ describe('pnpm simulate on the classic data set', () => {
     expectClassicDatabases(dir);
 
     const received = jsonLines(readFileSync(join(dir, 'simulate.log'), 'utf8')).filter((line) => line.msg === 'batch received');
-    const firstOrders = received.findIndex((line) => line.node === 'orders');
-    const usersSeal = received.findIndex((line) => line.node === 'users' && line.seal === true);
+    const firstOrders = received.findIndex((line) => line.name === 'orders-node');
+    const usersSeal = received.findIndex((line) => line.name === 'users-node' && line.seal === true);
     expect(firstOrders).toBeGreaterThanOrEqual(0);
     expect(firstOrders).toBeLessThan(usersSeal);
   });

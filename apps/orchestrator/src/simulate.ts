@@ -2,17 +2,18 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '@dbsim/cli';
 import { type DataSource, generate, loadDataSet, type OnMalformed, openTableFiles } from '@dbsim/datasets';
-import { createLogger, type Logger, usage } from '@dbsim/logger';
-import { NODES, type NodeName, ORCHESTRATOR } from '@dbsim/protocol';
-import { Chaos } from './chaos.js';
-import { Cluster } from './cluster.js';
+import { createLogger, type Logger, logEvent, usage } from '@dbsim/logger';
+import { NODES, ORCHESTRATOR, perNode, perNodeAsync, processName } from '@dbsim/protocol';
+import { startCluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
-import { attachNode, forkNode, type Launch } from './links.js';
+import { attachNode, forkNode } from './launch.js';
 import { LogSink } from './log-sink.js';
+import { Nemesis } from './nemesis.js';
 import type { DataSpec, Options } from './options.js';
 import { Progress } from './progress.js';
-import { type Digests, digests, formatSummary, type RunStats, writeReport } from './report.js';
+import { type Digests, digests, type RunStats, writeReport } from './report.js';
 import { readRunFile, runFilePath, writeRunFile } from './run-file.js';
+import { formatSummary } from './summary.js';
 
 export interface RunResult {
   run: number;
@@ -65,7 +66,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
   if (data === undefined) throw new Error('no data set given');
   // A bad line of a table file is found while streaming, once the run's log exists.
   let log: Logger | undefined;
-  const source = await openData(data, (where) => log?.warn(where, 'malformed line: rejected as row_malformed'));
+  const source = await openData(data, (where) => log && logEvent(log, 'malformed line: rejected as row_malformed', where));
 
   mkdirSync(dir, { recursive: true });
   if (!options.keep && !options.resume) for (const file of runFiles(dir, options.attach)) rmSync(file, { force: true });
@@ -73,63 +74,60 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
   const sink = options.keep || options.resume ? await LogSink.append(logFile, echo) : new LogSink(logFile, false, echo);
   log = createLogger(ORCHESTRATOR, sink);
   const onLogLine = (line: string) => sink.write(line);
-  const launches = Object.fromEntries(
-    NODES.map((node) => {
-      const address = options.attach[node];
-      return [node, address ? attachNode(address) : forkNode(node, { dir, durability: options.durability, onLogLine })];
-    }),
-  ) as Record<NodeName, Launch>;
-  const cluster = new Cluster(launches, { restarts: options.restarts, hangTimeoutMs: options.hangTimeoutMs, log, onLogLine }, log);
-  const committed = Object.fromEntries(NODES.map((node) => [node, 0])) as Record<NodeName, number>;
+  const launches = perNode((node) => {
+    const address = options.attach[node];
+    return address ? attachNode(address) : forkNode(node, { dir, durability: options.durability, onLogLine });
+  });
+  const cluster = startCluster(launches, { restarts: options.restarts, hangTimeoutMs: options.hangTimeoutMs, log, onLogLine }, log);
+  const { nodes } = cluster;
+  const committed = perNode(() => 0);
   let progress: Progress | undefined;
   try {
-    const hellos = await Promise.all(NODES.map((node) => cluster.nodes[node].request({ type: 'hello' })));
+    const hello = await perNodeAsync((node) => nodes[node].request({ type: 'hello' }));
     if (!options.keep && !options.resume) {
-      const holding = NODES.filter((node, i) => options.attach[node] && hellos[i]?.producer !== 0);
+      const holding = NODES.filter((node) => options.attach[node] && hello[node].producer !== 0);
       if (holding.length > 0) {
-        throw new UsageError(`attached ${holding.join(' and ')}-node already holds data: start it on an empty --dir, or run with --keep`);
+        throw new UsageError(
+          `attached ${holding.map(processName).join(' and ')} already holds data: start it on an empty --dir, or run with --keep`,
+        );
       }
     }
     // Each run is a new producer: its batches are numbered from 0, apart from any earlier run's.
-    const run = previous?.run ?? Math.max(...hellos.map((hello) => hello.producer)) + 1;
+    const run = previous?.run ?? Math.max(...NODES.map((node) => hello[node].producer)) + 1;
     if (!previous) writeRunFile(dir, { run, data });
-    const from = Object.fromEntries(NODES.map((node, i) => [node, hellos[i]?.producer === run ? (hellos[i]?.offset ?? 0) : 0])) as Record<
-      NodeName,
-      number
-    >;
-    const counts = Object.fromEntries(NODES.map((node) => [node, source[node].count])) as Record<NodeName, number | undefined>;
-    log.info({ run, data, dir, rows: counts, resumedFrom: previous ? from : undefined }, previous ? 'run resumed' : 'run started');
-    const chaos = options.chaos && new Chaos(options.chaos, counts, cluster, log);
+    const from = perNode((node) => (hello[node].producer === run ? hello[node].offset : 0));
+    const counts = perNode((node) => source[node].count);
+    if (previous) logEvent(log, 'run resumed', { run, data, dir, rows: counts, resumedFrom: from });
+    else logEvent(log, 'run started', { run, data, dir, rows: counts });
+    const chaos = options.chaos && new Nemesis(options.chaos, counts, nodes, log);
     progress = echo && options.progress && Progress.wanted(process.stderr) ? new Progress(process.stderr, counts, from) : undefined;
 
-    const durations = {} as Record<NodeName, number>;
-    await Promise.all(
-      NODES.map(async (node) => {
-        const started = performance.now();
-        committed[node] = from[node];
-        await sendStream(cluster.nodes[node], source[node], {
-          producer: run,
-          batchSize: options.batchSize,
-          window: options.window,
-          from: from[node],
-          delay: (offset) => (options.delays[node] ?? 0) + (chaos?.delay(node, offset) ?? 0),
-          onCommitted: (offset) => {
-            committed[node] = offset;
-            progress?.committed(node, offset);
-            chaos?.committed(node, offset);
-          },
-          signal,
-        });
-        durations[node] = performance.now() - started;
-      }),
-    );
+    const durations = perNode(() => 0);
+    await perNodeAsync(async (node) => {
+      const started = performance.now();
+      committed[node] = from[node];
+      await sendStream(nodes[node], source[node], {
+        producer: run,
+        batchSize: options.batchSize,
+        window: options.window,
+        from: from[node],
+        delay: (offset) => (options.delays[node] ?? 0) + (chaos?.delay(node, offset) ?? 0),
+        onCommitted: (offset) => {
+          committed[node] = offset;
+          progress?.committed(node, offset);
+          chaos?.committed(node, offset);
+        },
+        signal,
+      });
+      durations[node] = performance.now() - started;
+    });
 
     progress?.stop();
-    const stats = await writeReport(join(dir, 'report.json'), cluster, run);
-    const fingerprints = fingerprint ? await digests(cluster) : undefined;
-    const restarts = Object.fromEntries(NODES.map((node) => [node, cluster.nodes[node].restarts])) as Record<NodeName, number>;
-    const durationsMs = Object.fromEntries(NODES.map((node) => [node, Math.round(durations[node] ?? 0)]));
-    log.info({ run, tables: stats, restarts, durationsMs, ...usage() }, 'run finished');
+    const stats = await writeReport(join(dir, 'report.json'), nodes, run);
+    const fingerprints = fingerprint ? await digests(nodes) : undefined;
+    const restarts = perNode((node) => nodes[node].restarts);
+    const durationsMs = perNode((node) => Math.round(durations[node]));
+    logEvent(log, 'run finished', { run, tables: stats, restarts, durationsMs, ...usage() });
     await cluster.stop();
     if (echo) {
       const lines = [`simulate: run ${run} of ${describeData(data)} in ${dir}`, formatSummary(stats, durations, restarts)];
@@ -144,7 +142,7 @@ export async function simulate(options: Options, { signal, echo, fingerprint }: 
     await cluster.stop();
     if (!signal.aborted) throw error;
     const howFar = NODES.map((node) => `${node} ${committed[node]}${source[node].count === undefined ? '' : ` of ${source[node].count}`}`);
-    log.warn({ committed }, 'run interrupted');
+    logEvent(log, 'run interrupted', { committed });
     throw new Interrupted(`interrupted; rows committed: ${howFar.join(', ')}. Continue with --resume --dir ${dir}`);
   } finally {
     sink.close();

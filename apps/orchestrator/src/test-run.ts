@@ -104,7 +104,7 @@ export function outcome(dir: string): Outcome {
   }
   const rejectionLog = jsonLines(readFileSync(join(dir, 'simulate.log'), 'utf8'))
     .filter((line) => line.msg === 'row rejected')
-    .map(({ node, table, run, position, id, reasons, row }) => JSON.stringify({ node, table, run, position, id, reasons, row }))
+    .map(({ name, table, run, position, id, reasons, row }) => JSON.stringify({ name, table, run, position, id, reasons, row }))
     .sort();
   return { rows, rejected, report: readFileSync(join(dir, 'report.json'), 'utf8'), rejectionLog };
 }

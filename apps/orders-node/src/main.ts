@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
 import { runNode } from '@dbsim/node-runtime';
-import { ordersSpec } from './table.js';
+import { ordersNode } from './app.js';
 
-runNode({ spec: ordersSpec, migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)) });
+runNode(ordersNode);

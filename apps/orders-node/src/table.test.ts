@@ -1,27 +1,15 @@
-import { fileURLToPath } from 'node:url';
-import type { NodeStore, Resolved } from '@dbsim/node-runtime';
-import { answers, openTempStore } from '@dbsim/node-runtime/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ordersSpec } from './table.js';
+import type { Resolved } from '@dbsim/node-runtime';
+import { answers, reasonsPerRow, useTempStore } from '@dbsim/node-runtime/testing';
 
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
-let store: NodeStore;
-let cleanup: () => void;
+import { describe, expect, it } from 'vitest';
+import { ordersNode } from './app.js';
 
-beforeEach(() => {
-  ({ store, cleanup } = openTempStore(ordersSpec, MIGRATIONS));
-});
-afterEach(() => cleanup());
+const temp = useTempStore(ordersNode);
 
 /** Users 1-3 and products 1-3 exist on their nodes. */
 const known: Resolved = answers({ user_id: [1, 2, 3], product_id: [1, 2, 3] });
 
-function insert(...rows: unknown[]): string[][] {
-  const result = store.apply({ producer: 1, offset: 0, rows }, known);
-  if (result.kind !== 'applied') throw new Error(result.kind);
-  const byPosition = new Map(result.rejections.map((r) => [r.position, r.reasons]));
-  return rows.map((_, i) => byPosition.get(i) ?? []);
-}
+const insert = (...rows: unknown[]) => reasonsPerRow(temp.store, rows, known);
 
 const order = (id: number, quantity: unknown, user_id = 1, product_id = 1) => ({ id, user_id, product_id, quantity });
 

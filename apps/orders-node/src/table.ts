@@ -1,16 +1,15 @@
-import { inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
+import { type InputOf, inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
 import { orders } from './schema.js';
 
 export const QUANTITY_MAX = 1_000_000;
 
-export const ordersSpec: TableSpec<typeof orders> = {
+export const ordersSpec: TableSpec<typeof orders, InputOf<typeof orders>> = {
   node: 'orders',
   table: orders,
   fields: inputFields(orders),
-  rules(row, unusable) {
+  rules({ quantity }) {
     const reasons: Reason[] = [];
-    if (!unusable.has('quantity')) {
-      const quantity = row.quantity as number;
+    if (quantity !== undefined) {
       if (!Number.isInteger(quantity) || quantity > QUANTITY_MAX) reasons.push('quantity_invalid');
       if (quantity < 1) reasons.push('quantity_not_positive');
     }
@@ -20,10 +19,5 @@ export const ordersSpec: TableSpec<typeof orders> = {
     { field: 'user_id', node: 'users', reason: 'user_missing' },
     { field: 'product_id', node: 'products', reason: 'product_missing' },
   ],
-  toRecord: (row) => ({
-    id: row.id as number,
-    userId: row.user_id as number,
-    productId: row.product_id as number,
-    quantity: row.quantity as number,
-  }),
+  toRecord: ({ id, user_id, product_id, quantity }) => ({ id, userId: user_id, productId: product_id, quantity }),
 };

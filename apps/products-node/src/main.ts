@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
 import { runNode } from '@dbsim/node-runtime';
-import { productsSpec } from './table.js';
+import { productsNode } from './app.js';
 
-runNode({ spec: productsSpec, migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)) });
+runNode(productsNode);

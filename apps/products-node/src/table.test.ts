@@ -1,26 +1,11 @@
-import { fileURLToPath } from 'node:url';
-import type { NodeStore } from '@dbsim/node-runtime';
-import { openTempStore } from '@dbsim/node-runtime/testing';
+import { reasonsPerRow, useTempStore } from '@dbsim/node-runtime/testing';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { productsSpec } from './table.js';
+import { describe, expect, it } from 'vitest';
+import { productsNode } from './app.js';
 
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
-let store: NodeStore;
-let file: string;
-let cleanup: () => void;
+const temp = useTempStore(productsNode);
 
-beforeEach(() => {
-  ({ store, file, cleanup } = openTempStore(productsSpec, MIGRATIONS));
-});
-afterEach(() => cleanup());
-
-function insert(...rows: unknown[]): string[][] {
-  const result = store.apply({ producer: 1, offset: 0, rows });
-  if (result.kind !== 'applied') throw new Error(result.kind);
-  const byPosition = new Map(result.rejections.map((r) => [r.position, r.reasons]));
-  return rows.map((_, i) => byPosition.get(i) ?? []);
-}
+const insert = (...rows: unknown[]) => reasonsPerRow(temp.store, rows);
 
 const product = (id: number, price: unknown, name = 'Thing') => ({ id, name, price });
 
@@ -33,7 +18,7 @@ describe('products validation', () => {
       [],
       [],
     ]);
-    const db = new Database(file, { readonly: true });
+    const db = new Database(temp.file, { readonly: true });
     expect(db.prepare('select id, price_cents from products order by id').all()).toEqual([
       { id: 1, price_cents: 1999 },
       { id: 2, price_cents: 29 },

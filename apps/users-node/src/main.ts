@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
 import { runNode } from '@dbsim/node-runtime';
-import { usersSpec } from './table.js';
+import { usersNode } from './app.js';
 
-runNode({ spec: usersSpec, migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)) });
+runNode(usersNode);

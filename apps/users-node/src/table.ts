@@ -1,4 +1,4 @@
-import { inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
+import { type InputOf, inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
 import { sql } from 'drizzle-orm';
 import { users } from './schema.js';
 
@@ -13,19 +13,18 @@ export function isEmail(value: string): boolean {
   return value.length <= EMAIL_MAX_CHARS && EMAIL.test(value);
 }
 
-export const usersSpec: TableSpec<typeof users> = {
+export const usersSpec: TableSpec<typeof users, InputOf<typeof users>> = {
   node: 'users',
   table: users,
   fields: inputFields(users),
-  rules(row, unusable) {
+  rules({ name, email }) {
     const reasons: Reason[] = [];
-    if (!unusable.has('name')) {
-      const name = row.name as string;
+    if (name !== undefined) {
       if (name.trim() === '') reasons.push('name_empty');
       // Characters as a reader counts them: code points, so an emoji is one. No more of them than UTF-16 units.
       if (name.length > NAME_MAX_CHARS && [...name].length > NAME_MAX_CHARS) reasons.push('name_too_long');
     }
-    if (!unusable.has('email') && !isEmail(row.email as string)) reasons.push('email_invalid');
+    if (email !== undefined && !isEmail(email)) reasons.push('email_invalid');
     return reasons;
   },
   unique: [
@@ -37,5 +36,5 @@ export const usersSpec: TableSpec<typeof users> = {
       stored: sql`lower(${users.email})`,
     },
   ],
-  toRecord: (row) => ({ id: row.id as number, name: row.name as string, email: row.email as string }),
+  toRecord: ({ id, name, email }) => ({ id, name, email }),
 };

@@ -7,9 +7,12 @@ import { defaultDatabasesDir, repoRoot, userPath } from './paths.js';
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 
 /** Runs a tiny program through runMain in a real process, to see exactly what a user sees. */
-function run(body: string) {
+function run(body: string, env: NodeJS.ProcessEnv = {}) {
   const script = `import { runMain, UsageError } from ${JSON.stringify(MAIN)}; runMain('prog', async () => { ${body} });`;
-  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+  });
 }
 
 describe('runMain', () => {
@@ -21,6 +24,13 @@ describe('runMain', () => {
   it('turns any other failure into one line, no stack trace, and exit code 1', () => {
     const { status, stderr } = run("throw new Error('disk full\\n    at somewhere (x.js:1:1)');");
     expect({ status, stderr }).toEqual({ status: 1, stderr: 'prog: disk full\n' });
+  });
+
+  it('shows the stack of a failure that is not a usage error, and of what it wraps, under LOG_LEVEL=debug', () => {
+    const { status, stderr } = run("throw new Error('report failed', { cause: new Error('disk full') });", { LOG_LEVEL: 'debug' });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^prog: report failed\nError: report failed\n {4}at .*\ncaused by: Error: disk full\n {4}at /s);
+    expect(run("throw new UsageError('--dir is a file');", { LOG_LEVEL: 'debug' }).stderr).toBe('prog: --dir is a file\n');
   });
 
   it('exits with the code the body returns', () => {

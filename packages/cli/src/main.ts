@@ -1,9 +1,21 @@
 /** An error the user caused and can fix: shown as one line, never as a stack trace. */
 export class UsageError extends Error {}
 
+/** The stack of an error and of each error it wraps (`cause`), for whoever debugs it. */
+export function stackOf(error: unknown): string {
+  const lines: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 10; depth++) {
+    lines.push(`${depth === 0 ? '' : 'caused by: '}${current instanceof Error ? (current.stack ?? current.message) : String(current)}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.join('\n');
+}
+
 /**
  * Runs a command's body. Whatever goes wrong ends the process with one line
- * on stderr and a non-zero exit: a user reads a sentence, not a stack trace.
+ * on stderr and a non-zero exit (2 for a usage error, 1 otherwise): a user
+ * reads a sentence, not a stack trace. With LOG_LEVEL=debug an error that
+ * is not the user's also shows its stack, and the stacks of what it wraps.
  */
 export function runMain(program: string, main: () => Promise<number | undefined>): void {
   main().then(
@@ -13,6 +25,8 @@ export function runMain(program: string, main: () => Promise<number | undefined>
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`${program}: ${message.split('\n')[0]}\n`);
+      const debugging = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
+      if (debugging && !(error instanceof UsageError)) process.stderr.write(`${stackOf(error)}\n`);
       process.exitCode = error instanceof UsageError ? 2 : 1;
     },
   );

@@ -1,9 +1,8 @@
-import { NODES } from '@dbsim/protocol';
+import { perNode } from '@dbsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { generate, parseSizes } from './generate.js';
 
-const all = (source: ReturnType<typeof generate>) =>
-  Object.fromEntries(NODES.map((table) => [table, [...(source[table].rows() as Iterable<unknown>)]]));
+const all = (source: ReturnType<typeof generate>) => perNode((table) => [...(source[table].rows() as Iterable<unknown>)]);
 
 describe('generate', () => {
   const options = { sizes: { users: 300, products: 100, orders: 500 }, invalidRate: 0.3, seed: 3 };

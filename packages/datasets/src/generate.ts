@@ -1,5 +1,5 @@
 import { UsageError } from '@dbsim/cli';
-import { NODES, type NodeName } from '@dbsim/protocol';
+import { NODES, type NodeName, perNode } from '@dbsim/protocol';
 import { Random } from './random.js';
 import type { DataSource, TableSource } from './source.js';
 
@@ -103,7 +103,7 @@ export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSou
       }
     },
   });
-  return Object.fromEntries(NODES.map((table) => [table, source(table)])) as DataSource;
+  return perNode(source);
 }
 
 /** Reads `users=N,products=M,orders=K`; a table left out gets no rows. */

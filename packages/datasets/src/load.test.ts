@@ -25,8 +25,8 @@ describe('loadDataSet', () => {
   });
 
   it.each([
-    ['a missing file', join(dir, 'absent.json'), /^cannot read data file .*absent\.json: no such file$/],
-    ['a directory', dir, /it is a directory$/],
+    ['a missing file', join(dir, 'absent.json'), /^cannot read data file .*absent\.json: no such file or folder$/],
+    ['a directory', dir, /it is a folder$/],
     ['text that is not JSON', file('users,products'), /is not valid JSON/],
     ['a top level that is not an object', file('"users"'), /not a string$/],
     ['a table that is not an array', file('{"users": [], "products": 3, "orders": []}'), /"products" must be an array, not a number$/],

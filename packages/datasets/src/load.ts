@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '@dbsim/cli';
 import { NODES } from '@dbsim/protocol';
 import { type DataSource, fromArray } from './source.js';
+import { unreadable } from './unreadable.js';
 
 /** The data set of the original simulation: 10 users, 10 products, 10 orders. */
 export const CLASSIC = fileURLToPath(new URL('../data/classic.json', import.meta.url));
@@ -19,15 +20,13 @@ export async function loadDataSet(file: string): Promise<DataSource> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
-    throw new UsageError(`cannot read data file ${file}: ${why}`);
+    throw unreadable(file, error);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`data file ${name} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`data file ${name} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return checkShape(parsed, name);
 }

@@ -6,6 +6,7 @@ import { UsageError } from '@dbsim/cli';
 import { NODES, type NodeName } from '@dbsim/protocol';
 import { csvRow, splitCsvLine } from './csv.js';
 import type { DataSource, TableSource } from './source.js';
+import { unreadable } from './unreadable.js';
 
 /** A line that could not be read as a row: it goes to its node as that line, a string, and is rejected as row_malformed. */
 export type OnMalformed = (where: { table: NodeName; file: string; line: number; problem: string }) => void;
@@ -44,11 +45,10 @@ async function firstLine(file: string): Promise<string | undefined> {
   try {
     handle = await open(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read data file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
+    throw unreadable(file, error);
   }
   try {
-    if (!(await handle.stat()).isFile()) throw new UsageError(`cannot read data file ${file}: it is not a file`);
+    if (!(await handle.stat()).isFile()) throw unreadable(file, 'it is not a file');
     for await (const line of handle.readLines()) return line;
     return undefined;
   } finally {

@@ -12,10 +12,10 @@ describe('createLogger', () => {
     process.env.LOG_LEVEL = saved;
   });
 
-  it('writes JSON lines that name the node and the pid', () => {
+  it('writes JSON lines that name the process, as pino’s `name`, and its pid', () => {
     const { lines, stream } = capture();
-    createLogger('users', stream).warn({ id: 8, reasons: ['email_duplicate'] }, 'row rejected');
-    expect(lines).toEqual([expect.objectContaining({ level: 40, node: 'users', pid: process.pid, id: 8, msg: 'row rejected' })]);
+    createLogger('users-node', stream).warn({ id: 8, reasons: ['email_duplicate'] }, 'row rejected');
+    expect(lines).toEqual([expect.objectContaining({ level: 40, name: 'users-node', pid: process.pid, id: 8, msg: 'row rejected' })]);
     expect(typeof lines[0]?.time).toBe('string');
   });
 

@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { syncDestination } from './sync-destination.js';
 
+export * from './events.js';
 export { type SyncDestination, syncDestination } from './sync-destination.js';
 export type { DestinationStream, Logger };
 
@@ -15,12 +16,13 @@ export function usage(): { maxRssKb: number; cpuMs: number } {
   return { maxRssKb: maxRSS, cpuMs: Math.round((userCPUTime + systemCPUTime) / 1000) };
 }
 
-/** One JSON line per event, on synchronous stdout unless told otherwise. */
+/** One JSON line per event, named for the process that writes it (`users-node`), on synchronous stdout unless told otherwise. */
 export function createLogger(name: string, destination: DestinationStream = syncStdout()): Logger {
   return pino(
     {
+      name,
       level: process.env.LOG_LEVEL ?? 'info',
-      base: { node: name, pid: process.pid },
+      base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

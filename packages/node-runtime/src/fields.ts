@@ -1,57 +1,56 @@
 import { REASONS, type Reason } from '@dbsim/protocol';
 import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-
-export type FieldType = 'number' | 'string';
-export type Fields = Readonly<Record<string, FieldType>>;
-export type Row = Readonly<Record<string, unknown>>;
+import type { Fields, FieldType, Input } from './table-spec.js';
 
 /**
  * A table's input fields, read off its drizzle columns (SQL names), so the
  * accepted shape is written once, in the schema. `rename` maps a column to the
- * field that feeds it where they differ (price -> price_cents).
+ * field that feeds it where they differ (price_cents <- price).
  */
-export function inputFields(table: SQLiteTable, rename: Readonly<Record<string, string>> = {}): Fields {
+export function inputFields<I extends Input>(table: SQLiteTable, rename: Readonly<Record<string, string>> = {}): Fields<I> {
   const fields: Record<string, FieldType> = {};
   for (const column of Object.values(getTableColumns(table))) {
     fields[rename[column.name] ?? column.name] = column.dataType === 'number' ? 'number' : 'string';
   }
-  return fields;
+  return fields as Fields<I>;
 }
 
-export interface ShapeCheck {
-  /** The row as an object, or undefined when it is not one. */
-  row: Row | undefined;
-  reasons: Reason[];
-  /** Fields that are missing or of the wrong type: rules on their values do not apply. */
-  unusable: ReadonlySet<string>;
-}
+/**
+ * What an untrusted row turned out to be: its usable fields (present and of
+ * their type), which the rules on a field's value apply to, or undefined when
+ * it is not an object; `complete` when every field is usable.
+ */
+export type ShapeCheck<I extends Input> = { reasons: Reason[] } & (
+  | { complete: true; row: I }
+  | { complete: false; row: Partial<I> | undefined }
+);
 
-const NOTHING_UNUSABLE: ReadonlySet<string> = new Set();
 /** Each table's fields as entries, worked out once: checkShape runs for every row. */
-const entriesOf = new WeakMap<Fields, [string, FieldType][]>();
+const entriesOf = new WeakMap<object, [string, FieldType][]>();
 
-export function checkShape(raw: unknown, fields: Fields): ShapeCheck {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { row: undefined, reasons: ['row_malformed'], unusable: new Set(Object.keys(fields)) };
-  }
-  const row = raw as Row;
+/** What an untrusted row is, against a table's fields. */
+export function checkShape<I extends Input>(raw: unknown, fields: Fields<I>): ShapeCheck<I> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { row: undefined, reasons: ['row_malformed'], complete: false };
+  const row = raw as Record<string, unknown>;
   const reasons: Reason[] = [];
   if (Object.keys(row).some((key) => !Object.hasOwn(fields, key))) reasons.push('field_unknown');
   let entries = entriesOf.get(fields);
   if (entries === undefined) {
-    entries = Object.entries(fields);
+    entries = Object.entries(fields) as [string, FieldType][];
     entriesOf.set(fields, entries);
   }
-  let unusable = NOTHING_UNUSABLE;
+  let usable: Record<string, unknown> | undefined;
   for (const [field, type] of entries) {
     const problem = !Object.hasOwn(row, field) ? 'field_missing' : typeof row[field] !== type ? 'field_type' : undefined;
     if (problem === undefined) continue;
     if (!reasons.includes(problem)) reasons.push(problem);
-    if (unusable === NOTHING_UNUSABLE) unusable = new Set();
-    (unusable as Set<string>).add(field);
+    // Rare: a copy without the unusable fields, made once the first one turns up.
+    usable ??= { ...row };
+    delete usable[field];
   }
-  return { row, reasons, unusable };
+  // A row with every field usable is the I it was checked to be (its unknown fields, if any, go nowhere).
+  return usable === undefined ? { complete: true, row: row as I, reasons } : { complete: false, row: usable as Partial<I>, reasons };
 }
 
 const ORDER = new Map(REASONS.map((reason, index) => [reason, index]));

@@ -1,7 +1,12 @@
 export type { Reason } from '@dbsim/protocol';
+export * from './database.js';
 export * from './fields.js';
-export * from './node-server.js';
-export * from './pending-lookups.js';
+export * from './inserts.js';
+export * from './judge.js';
+export * from './ledger.js';
+export * from './owner-lookups.js';
+export * from './reads.js';
+export * from './router.js';
 export * from './run-node.js';
 export * from './store.js';
 export * from './table-spec.js';

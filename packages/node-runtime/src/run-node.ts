@@ -3,20 +3,28 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
-import { createLogger, usage } from '@dbsim/logger';
-import { type Address, Channel, formatAddress, listenOn, nodeSocket, parseAddress } from '@dbsim/protocol';
+import { createLogger, logEvent, usage } from '@dbsim/logger';
+import {
+  type Address,
+  Channel,
+  DURABILITIES,
+  type Durability,
+  formatAddress,
+  listenOn,
+  nodeSocket,
+  parseAddress,
+  processName,
+} from '@dbsim/protocol';
 import { LogFanout } from './log-fanout.js';
-import { NodeServer } from './node-server.js';
-import { type Durability, NodeStore } from './store.js';
-import type { TableSpec } from './table-spec.js';
+import { Router } from './router.js';
+import { NodeStore } from './store.js';
+import type { AnyTableSpec } from './table-spec.js';
 
 export interface NodeApp {
-  spec: TableSpec;
+  spec: AnyTableSpec;
   /** The app's drizzle-kit migrations folder. */
   migrationsFolder: string;
 }
-
-const DURABILITIES: readonly Durability[] = ['normal', 'full'];
 
 /**
  * A node app's whole main: open and migrate DIR/<node>.db, then serve the
@@ -26,7 +34,8 @@ const DURABILITIES: readonly Durability[] = ['normal', 'full'];
  * connections, the same protocol on each, until Ctrl-C.
  */
 export function runNode({ spec, migrationsFolder }: NodeApp): void {
-  runMain(`${spec.node}-node`, async () => {
+  const name = processName(spec.node);
+  runMain(name, async () => {
     const { values } = parseArgs({
       options: {
         dir: { type: 'string' },
@@ -45,35 +54,36 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     const address = values.fd === undefined ? listenAddress(values.listen, nodeSocket(dir, spec.node)) : undefined;
     mkdirSync(dir, { recursive: true });
     const fanout = address === undefined ? undefined : new LogFanout();
-    const log = createLogger(spec.node, fanout);
+    const log = createLogger(name, fanout);
     // A standalone node claims its address before it opens its file: one already running on this folder keeps it.
-    let server: NodeServer | undefined;
-    const listening = address && (await listenOn(address, (socket) => server?.attach(new Channel(spec.node, socket))));
+    let router: Router | undefined;
+    // A connection before the database is open is closed at once rather than left unanswered.
+    const listening =
+      address && (await listenOn(address, (socket) => (router ? router.attach(new Channel(spec.node, socket)) : socket.destroy())));
     const release = () => {
       listening?.server.close();
       if (address?.kind === 'unix') rmSync(address.path, { force: true });
     };
     let store: NodeStore;
     try {
-      store = new NodeStore(spec, join(dir, `${spec.node}.db`), migrationsFolder, durability);
+      store = new NodeStore(spec, join(dir, `${spec.node}.db`), { durability, migrationsFolder });
     } catch (error) {
       release();
       throw error;
     }
-    server = new NodeServer(store, log, fanout);
-
+    const serving = Router.serving(store, log, { logs: fanout, onShutdown: () => stop('shutdown requested') });
     let stopping = false;
     const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
-      void server.stop().then(() => {
+      void serving.inserts.stop().then(() => {
         release();
         store.close();
-        log.info({ why, ...usage() }, 'node stopped');
+        logEvent(log, 'node stopped', { why, ...usage() });
         process.exit(0);
       });
     };
-    server.onShutdown(() => stop('shutdown requested'));
+    router = serving;
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
 
@@ -82,10 +92,11 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       process.on('disconnect', () => stop('orchestrator gone'));
       const pipe = new Socket({ fd: Number(values.fd), readable: true, writable: true });
       pipe.on('close', () => stop('orchestrator gone'));
-      server.attach(new Channel(spec.node, pipe));
+      serving.attach(new Channel(spec.node, pipe));
     }
-    log.info({ dir, durability, listen: listening && formatAddress(listening.bound), ...store.latest() }, 'node started');
-    server.replayLastBatch();
+    const listen = listening ? formatAddress(listening.bound) : undefined;
+    logEvent(log, 'node started', { dir, durability, ...(listen === undefined ? {} : { listen }), ...store.ledger.latest() });
+    serving.inserts.replayLastBatch();
     return undefined;
   });
 }
@@ -95,6 +106,6 @@ function listenAddress(listen: string | undefined, defaultAddress: Address): Add
   try {
     return parseAddress(listen, userPath);
   } catch (error) {
-    throw new UsageError(`--listen: ${(error as Error).message}`);
+    throw new UsageError(`--listen: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,9 +1,10 @@
 import { customType, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
- * Tables every node has besides its own: the rejected rows, and the delivery
- * record that makes redelivery harmless. Each node's drizzle-kit config reads
- * this file too, so its migrations create them.
+ * Tables every node has besides its own: the rejected rows, the delivery
+ * record that makes redelivery harmless, and the rows held back. They have
+ * migrations of their own (drizzle/, `pnpm --filter @dbsim/node-runtime
+ * db:generate`), applied by every node before its table's.
  */
 
 /** How a value of any JSON type is stored as given: numbers and strings natively, the rest as JSON text. */

@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeStore, type Resolved } from './store.js';
-import type { TableSpec } from './table-spec.js';
+import { type EventLine, readEvent, readLine } from '@dbsim/logger';
+import type { Durability, Reason } from '@dbsim/protocol';
+import { afterEach, beforeEach } from 'vitest';
+import type { Resolved } from './judge.js';
+import type { NodeApp } from './run-node.js';
+import { NodeStore } from './store.js';
 
 /** Owners' answers: per reference field the ids found and, optionally, those not yet decided; any other id is missing. */
 export function answers(found: Record<string, number[]>, undecided: Record<string, number[]> = {}): Resolved {
@@ -13,24 +17,66 @@ export function answers(found: Record<string, number[]>, undecided: Record<strin
 }
 
 /** A store on a fresh SQLite file in a temporary folder, for tests; `cleanup` closes it and removes the folder. */
-export function openTempStore(spec: TableSpec, migrationsFolder: string): { store: NodeStore; file: string; cleanup(): void } {
+export function openTempStore(
+  { spec, migrationsFolder }: NodeApp,
+  durability: Durability = 'full',
+): { store: NodeStore; file: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), `dbsim-${spec.node}-`));
   const file = join(dir, `${spec.node}.db`);
-  const store = new NodeStore(spec, file, migrationsFolder);
-  return {
-    store,
+  const opened = {
+    store: new NodeStore(spec, file, { durability, migrationsFolder }),
     file,
     cleanup() {
-      store.close();
+      opened.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return opened;
+}
+
+/**
+ * For a test file: a store on a fresh file before each test, closed and
+ * removed after it. `reopen` closes it and opens the same file again, as a
+ * restarted node would.
+ */
+export function useTempStore(app: NodeApp): { readonly store: NodeStore; readonly file: string; reopen(): void } {
+  let current: ReturnType<typeof openTempStore> | undefined;
+  beforeEach(() => {
+    current = openTempStore(app);
+  });
+  afterEach(() => current?.cleanup());
+  const now = () => {
+    if (current === undefined) throw new Error('useTempStore: only inside a test');
+    return current;
+  };
+  return {
+    get store() {
+      return now().store;
+    },
+    get file() {
+      return now().file;
+    },
+    reopen() {
+      const { store, file } = now();
+      store.close();
+      now().store = new NodeStore(app.spec, file, { durability: 'full', migrationsFolder: app.migrationsFolder });
+    },
+  };
+}
+
+/** Applies rows as the next batch of producer 1 and gives each row's reasons, [] for a row accepted. */
+export function reasonsPerRow(store: NodeStore, rows: unknown[], resolved?: Resolved): Reason[][] {
+  const { offset } = store.ledger.state(1);
+  const result = store.apply({ producer: 1, offset, rows }, resolved);
+  if (result.kind !== 'applied') throw new Error(`expected applied, got ${result.kind}`);
+  const byPosition = new Map(result.rejections.map((r) => [r.position - offset, r.reasons]));
+  return rows.map((_, i) => byPosition.get(i) ?? []);
 }
 
 export interface StandaloneNode {
   child: ChildProcess;
   /** Its first log line, "node started". */
-  started: Record<string, unknown>;
+  started: EventLine<'node started'>;
   /** What it has written to stdout and stderr so far. */
   output(): string;
   /** Ctrl-C, then waits for it to exit; resolves with its exit code. */
@@ -51,11 +97,14 @@ export function startStandalone(main: string, args: string[], wrapper: string[] 
   return new Promise((resolve, reject) => {
     const collect = (chunk: Buffer) => {
       output += chunk;
-      const line = output.split('\n').find((l) => l.includes('"msg":"node started"'));
-      if (line !== undefined) {
+      const started = output
+        .split('\n')
+        .map((text) => readEvent(readLine(text), 'node started'))
+        .find((line) => line !== undefined);
+      if (started !== undefined) {
         resolve({
           child,
-          started: JSON.parse(line),
+          started,
           output: () => output,
           stop: () => {
             child.kill('SIGINT');

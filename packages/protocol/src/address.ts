@@ -1,7 +1,7 @@
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { NodeName } from './messages.js';
+import type { NodeName } from './nodes.js';
 
 /** Where a node listens: a Unix domain socket (local IPC) or a TCP port (another host). */
 export type Address = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
@@ -38,7 +38,7 @@ export function connectTo(address: Address): Promise<Socket> {
     const socket = address.kind === 'unix' ? netConnect(address.path) : netConnect(address.port, address.host);
     const fail = (error: NodeJS.ErrnoException) => {
       socket.destroy();
-      reject(new Error(`cannot reach ${formatAddress(address)}: ${error.code ?? error.message}`));
+      reject(new Error(`cannot reach ${formatAddress(address)}: ${error.code ?? error.message}`, { cause: error }));
     };
     socket.once('error', fail);
     socket.once('connect', () => {
@@ -69,7 +69,7 @@ export async function listenOn(address: Address, onConnection: (socket: Socket) 
   const server = createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new Error(`cannot listen on ${formatAddress(address)}: ${error.code ?? error.message}`));
+      reject(new Error(`cannot listen on ${formatAddress(address)}: ${error.code ?? error.message}`, { cause: error }));
     });
     if (address.kind === 'unix') server.listen(address.path, resolve);
     else server.listen(address.port, address.host, resolve);

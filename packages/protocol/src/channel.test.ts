@@ -1,15 +1,20 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Channel, RemoteError } from './channel.js';
+import { Channel, type Liveness, RemoteError } from './channel.js';
 import type { Envelope } from './messages.js';
 
-function pair(): [Channel, Channel] {
+function pair(liveness?: Liveness): [Channel, Channel] {
   const ab = new PassThrough();
   const ba = new PassThrough();
   return [
-    new Channel('orchestrator', Duplex.from({ readable: ba, writable: ab })),
+    new Channel('orchestrator', Duplex.from({ readable: ba, writable: ab }), liveness),
     new Channel('users', Duplex.from({ readable: ab, writable: ba })),
   ];
+}
+
+/** A peer that reads what it is sent and never answers: a process stopped with SIGSTOP, say. */
+function silentPeer(liveness?: Liveness): Channel {
+  return new Channel('orchestrator', Duplex.from({ readable: new PassThrough(), writable: new PassThrough() }), liveness);
 }
 
 describe('Channel', () => {
@@ -75,5 +80,51 @@ describe('Channel', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(problems).toEqual(['not JSON', expect.stringContaining('body')]);
     expect(delivered).toHaveLength(1);
+  });
+
+  it('keeps a request waiting as long as its peer answers pings, however long the answer takes', async () => {
+    const [client, server] = pair({ pingMs: 10, silentMs: 60 });
+    let asked: Envelope | undefined;
+    server.onMessage((message) => {
+      asked = message;
+    });
+    const pending = client.request('users', { type: 'hello' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(client.closed).toBe(false);
+    const body = asked?.body as { msg_id: number };
+    server.send({
+      src: 'users',
+      dest: 'orchestrator',
+      body: { type: 'hello_ok', in_reply_to: body.msg_id, node: 'users', pid: 1, producer: 0, offset: 0, sealed: false },
+    });
+    await expect(pending).resolves.toMatchObject({ type: 'hello_ok' });
+  });
+
+  it('gives a silent peer up: every pending request fails as indefinite, and its owner hears why', async () => {
+    const client = silentPeer({ pingMs: 10, silentMs: 50 });
+    const reasons: string[] = [];
+    client.onClose((reason) => reasons.push(reason));
+    const started = Date.now();
+    const [a, b] = await Promise.all([
+      client.request('users', { type: 'hello' }).catch((e: unknown) => e),
+      client.request('users', { type: 'status' }).catch((e: unknown) => e),
+    ]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    for (const error of [a, b]) expect((error as RemoteError).body).toMatchObject({ code: 'unavailable', definite: false });
+    expect(reasons).toEqual(['silent']);
+  });
+
+  it('watches nothing while no request waits, unless told to watch always', async () => {
+    const idle = silentPeer({ pingMs: 5, silentMs: 20 });
+    const always = silentPeer({ pingMs: 5, silentMs: 20, always: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([idle.closed, always.closed]).toEqual([false, true]);
+  });
+
+  it('fails a request at its deadline as indefinite, and nothing else', async () => {
+    const client = silentPeer(undefined);
+    const error = await client.request('users', { type: 'hello' }, { deadlineMs: 20 }).catch((e: unknown) => e);
+    expect((error as RemoteError).body).toMatchObject({ code: 'timeout', definite: false });
+    expect(client.closed).toBe(false);
   });
 });

@@ -1,14 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { type EncodedJson, encodeLine, LineDecoder } from './line-codec.js';
-import {
-  Envelope,
-  type Envelope as EnvelopeOf,
-  type ErrorBody,
-  type ReplyBody,
-  type ReplyTo,
-  type RequestBody,
-  type Without,
-} from './messages.js';
+import { encodeLine, LineDecoder, type Outgoing, type OutgoingInsert } from './line-codec.js';
+import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
 
 /** A request that failed: `definite` says whether it surely had no effect. */
 export class RemoteError extends Error {
@@ -17,41 +9,98 @@ export class RemoteError extends Error {
   }
 }
 
-/** An insert's rows may be sent encoded already. */
-type Sendable<B> = B extends { type: 'insert' } ? Omit<B, 'rows'> & { rows: unknown[] | EncodedJson } : B;
+/** A request as its sender writes it: the channel assigns the msg_id, and an insert's rows may be encoded already. */
+export type Unsent = Without<Exclude<RequestBody, { type: 'insert' }>, 'msg_id'> | Omit<OutgoingInsert, 'msg_id'>;
 
-/** A request as its sender writes it: the channel assigns the msg_id. */
-export type Unsent = Sendable<Without<RequestBody, 'msg_id'>>;
+/**
+ * How a channel tells a live peer from one that will never answer. Any line
+ * from the peer shows it is there; after `pingMs` of quiet the channel pings
+ * it, and after `silentMs` it gives the peer up: the link is closed and every
+ * request still waiting fails as indefinite. By default the peer is watched
+ * only while a request waits for it; `always` watches it all the time (a
+ * supervisor watching its node).
+ */
+export interface Liveness {
+  pingMs: number;
+  silentMs: number;
+  always?: boolean;
+}
+
+/** How often the watch looks, and how soon it pings: often enough that a live peer is never taken for silent. */
+const watchTiming = ({ pingMs, silentMs }: Liveness) => {
+  const pingAfterMs = Math.min(pingMs, silentMs / 3);
+  return { pingAfterMs, tickMs: Math.max(1, Math.round(pingAfterMs / 2)) };
+};
+
+export const DEFAULT_LIVENESS: Liveness = { pingMs: 1000, silentMs: 10_000 };
+
+export interface RequestOptions {
+  /** The request fails as indefinite (`timeout`) unless answered within this many ms. */
+  deadlineMs?: number;
+}
+
+/** Why a channel closed: its stream ended or failed, the peer went silent, or its owner closed it. */
+export type CloseReason = 'ended' | 'silent' | 'closed';
+
+interface Pending {
+  resolve(body: ReplyBody): void;
+  reject(error: Error): void;
+  deadline: NodeJS.Timeout | undefined;
+}
 
 /**
  * One end of a connection that carries envelopes as lines of JSON over any
  * byte stream: the pipe to a forked node, a Unix socket or a TCP socket.
  * Requests get fresh msg_ids and their replies resolve the returned promise.
+ *
+ * This is the one design for waiting on replies: a request waits while its
+ * peer lives (answers pings) and, if the caller gave one, until its deadline;
+ * when the peer goes silent or the link closes, every pending request fails
+ * as indefinite. Nothing waits forever on a peer that will never answer.
  */
 export class Channel {
   #nextId = 0;
-  readonly #pending = new Map<number, { resolve: (body: ReplyBody) => void; reject: (error: Error) => void }>();
-  #onMessage: (message: EnvelopeOf) => void = () => {};
+  readonly #pending = new Map<number, Pending>();
+  #onMessage: (message: Envelope) => void = () => {};
   #onInvalid: (problem: string, raw: unknown) => void = () => {};
-  #onClose: () => void = () => {};
+  #onClose: (reason: CloseReason) => void = () => {};
   #closed = false;
+  #lastHeard = Date.now();
+  /** Who is at the other end, as its messages name it: pings go there. */
+  #peer = 'peer';
+  #watch: NodeJS.Timeout | undefined;
 
+  /** `liveness` undefined: the peer is not watched until watch() says how (requests may still carry deadlines). */
   constructor(
     readonly address: string,
     private readonly stream: Duplex,
+    private liveness: Liveness | undefined = DEFAULT_LIVENESS,
   ) {
     const decoder = new LineDecoder(
       (line) => this.#receive(line),
       () => this.#onInvalid('line too long', undefined),
     );
-    stream.on('data', (chunk: Buffer) => decoder.write(chunk));
-    stream.on('error', () => this.#close());
-    stream.on('close', () => this.#close());
-    stream.on('end', () => this.#close()); // the peer is done: nothing it owes us will come
+    stream.on('data', (chunk: Buffer) => {
+      this.#lastHeard = Date.now();
+      decoder.write(chunk);
+    });
+    stream.on('error', () => this.#close('ended'));
+    stream.on('close', () => this.#close('ended'));
+    stream.on('end', () => this.#close('ended')); // the peer is done: nothing it owes us will come
+    if (liveness?.always) this.#startWatch();
+  }
+
+  /** Watches the peer from now on as `liveness` says: a supervisor starts watching its node once it has answered its hello. */
+  watch(liveness: Liveness): this {
+    this.#stopWatch();
+    this.liveness = liveness;
+    this.#lastHeard = Date.now();
+    if (liveness.always || this.#pending.size > 0) this.#startWatch();
+    return this;
   }
 
   /** Messages that are not replies to our own requests. */
-  onMessage(handler: (message: EnvelopeOf) => void): this {
+  onMessage(handler: (message: Envelope) => void): this {
     this.#onMessage = handler;
     return this;
   }
@@ -62,8 +111,8 @@ export class Channel {
     return this;
   }
 
-  /** Called once when the connection is lost, before the requests still waiting are failed. */
-  onClose(handler: () => void): this {
+  /** Called once when the link is lost, before the requests still waiting are failed. */
+  onClose(handler: (reason: CloseReason) => void): this {
     this.#onClose = handler;
     return this;
   }
@@ -72,26 +121,43 @@ export class Channel {
     return this.#closed;
   }
 
-  send(message: EnvelopeOf): boolean {
+  send(message: Outgoing): boolean {
     if (this.#closed) return false;
     return this.stream.write(encodeLine(message));
   }
 
-  request<B extends Unsent>(dest: string, body: B): Promise<ReplyTo<B['type']>> {
+  request<B extends Unsent>(dest: string, body: B, options: RequestOptions = {}): Promise<ReplyTo<B['type']>> {
     const msgId = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (this.#closed) {
         reject(unavailable(`channel to ${dest} is closed`));
         return;
       }
-      this.#pending.set(msgId, { resolve: resolve as (body: ReplyBody) => void, reject });
-      this.send({ src: this.address, dest, body: { ...body, msg_id: msgId } as RequestBody });
+      if (this.#pending.size === 0 && this.liveness !== undefined && !this.liveness.always) {
+        this.#lastHeard = Date.now(); // the peer owed us nothing until now: its silence counts from here
+        this.#startWatch();
+      }
+      const deadline =
+        options.deadlineMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.#settle(msgId)?.reject(
+                new RemoteError({
+                  type: 'error',
+                  code: 'timeout',
+                  definite: false,
+                  text: `no answer from ${dest} in ${options.deadlineMs} ms`,
+                }),
+              );
+            }, options.deadlineMs);
+      this.#pending.set(msgId, { resolve: resolve as (body: ReplyBody) => void, reject, deadline });
+      this.send({ src: this.address, dest, body: { ...body, msg_id: msgId } } as Outgoing);
     });
   }
 
   close(): void {
     this.stream.end();
-    this.#close();
+    this.#close('closed');
   }
 
   #receive(line: string): void {
@@ -108,25 +174,59 @@ export class Channel {
       this.#onInvalid(`${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`, raw);
       return;
     }
-    const message = parsed.data as EnvelopeOf;
-    const body = message.body;
-    const replyTo = 'in_reply_to' in body ? body.in_reply_to : undefined;
-    const waiting = message.dest === this.address && replyTo !== undefined ? this.#pending.get(replyTo) : undefined;
-    if (waiting === undefined || replyTo === undefined) {
-      this.#onMessage(message);
+    const message = parsed.data;
+    const { body } = message;
+    this.#peer = message.src;
+    if (body.type === 'ping') {
+      this.send({ src: this.address, dest: message.src, body: { type: 'ping_ok', in_reply_to: body.msg_id } });
       return;
     }
-    this.#pending.delete(replyTo);
-    if (body.type === 'error') waiting.reject(new RemoteError(body));
+    if (body.type === 'ping_ok') return; // hearing it was the point
+    const replyTo = 'in_reply_to' in body ? body.in_reply_to : undefined;
+    const waiting = message.dest === this.address && replyTo !== undefined ? this.#settle(replyTo) : undefined;
+    if (waiting === undefined) this.#onMessage(message);
+    else if (body.type === 'error') waiting.reject(new RemoteError(body));
     else waiting.resolve(body as ReplyBody);
   }
 
-  #close(): void {
+  /** Takes a pending request off the books, if it is still on them. */
+  #settle(msgId: number): Pending | undefined {
+    const pending = this.#pending.get(msgId);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(msgId);
+    clearTimeout(pending.deadline);
+    if (this.#pending.size === 0 && !this.liveness?.always) this.#stopWatch();
+    return pending;
+  }
+
+  #startWatch(): void {
+    const { liveness } = this;
+    if (this.#watch !== undefined || this.#closed || liveness === undefined) return;
+    const { pingAfterMs, tickMs } = watchTiming(liveness);
+    this.#watch = setInterval(() => {
+      const quietMs = Date.now() - this.#lastHeard;
+      if (quietMs >= liveness.silentMs) {
+        this.stream.destroy();
+        this.#close('silent');
+      } else if (quietMs >= pingAfterMs) {
+        this.send({ src: this.address, dest: this.#peer, body: { type: 'ping', msg_id: this.#nextId++ } });
+      }
+    }, tickMs);
+    this.#watch.unref();
+  }
+
+  #stopWatch(): void {
+    clearInterval(this.#watch);
+    this.#watch = undefined;
+  }
+
+  #close(reason: CloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onClose();
-    for (const { reject } of this.#pending.values()) reject(unavailable('connection closed'));
-    this.#pending.clear();
+    this.#stopWatch();
+    this.#onClose(reason);
+    const why = reason === 'silent' ? `no answer for ${this.liveness?.silentMs} ms` : 'connection closed';
+    for (const msgId of [...this.#pending.keys()]) this.#settle(msgId)?.reject(unavailable(why));
   }
 }
 

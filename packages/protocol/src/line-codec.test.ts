@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EncodedJson, encodeLine, LineDecoder } from './line-codec.js';
+import { EncodedRows, encodeLine, LineDecoder } from './line-codec.js';
 
 function decode(chunks: (string | Buffer)[], maxChars?: number) {
   const lines: string[] = [];
@@ -14,15 +14,19 @@ function decode(chunks: (string | Buffer)[], maxChars?: number) {
 }
 
 describe('line codec', () => {
+  const error = { type: 'error', code: 'unavailable', definite: true, text: 'x\ny' } as const;
+
   it('encodes a message as one line of JSON', () => {
-    expect(encodeLine({ a: 'x\ny' })).toBe('{"a":"x\\ny"}\n');
+    expect(encodeLine({ src: 'a', dest: 'b', body: error })).toBe(`${JSON.stringify({ src: 'a', dest: 'b', body: error })}\n`);
+    expect(encodeLine({ src: 'a', dest: 'b', body: error })).not.toMatch(/\n./);
   });
 
-  it('sends encoded JSON as it is, wherever it stands, and other values as they are', () => {
-    const rows = [{ id: 1, name: 'a"b' }, null];
-    const line = encodeLine({ body: { rows: new EncodedJson(JSON.stringify(rows)), more: [new EncodedJson('7')], text: '$&' } });
-    expect(JSON.parse(line)).toEqual({ body: { rows, more: [7], text: '$&' } });
-    expect(encodeLine({ rows })).toBe(`${JSON.stringify({ rows })}\n`);
+  it('splices an insert’s encoded rows into its line as they are, and sends other rows as they are', () => {
+    const rows = [{ id: 1, name: 'a"b$&' }, null];
+    const insert = { type: 'insert', msg_id: 3, producer: 1, offset: 0, seal: false } as const;
+    const line = encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows: EncodedRows.of(rows) } });
+    expect(JSON.parse(line)).toEqual({ src: 'a', dest: 'b', body: { ...insert, rows } });
+    expect(encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows } })).toBe(line);
   });
 
   it('reassembles lines split across chunks and splits chunks holding several', () => {
@@ -30,7 +34,7 @@ describe('line codec', () => {
   });
 
   it('keeps a multi-byte character whole when a chunk boundary cuts it', () => {
-    const bytes = Buffer.from(encodeLine({ name: 'Zoë 😀' }));
+    const bytes = Buffer.from(`${JSON.stringify({ name: 'Zoë 😀' })}\n`);
     const cut = bytes.indexOf(0xf0) + 2;
     expect(decode([bytes.subarray(0, cut), bytes.subarray(cut)]).lines).toEqual(['{"name":"Zoë 😀"}']);
   });

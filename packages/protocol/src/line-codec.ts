@@ -1,35 +1,36 @@
-import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-
-/** Stands in for encoded JSON while a message is stringified; no value of a message can guess it. */
-const SLOT_VALUE = `\u0000encoded:${randomUUID()}`;
-const SLOT = JSON.stringify(SLOT_VALUE);
-/** The texts of the EncodedJson values met while encodeLine stringifies one message. */
-let slotted: string[] = [];
+import type { Envelope, Request } from './messages.js';
 
 /**
- * A value already encoded as JSON, sent as it is. The orchestrator encodes a
- * batch's rows once and keeps only the text until the batch is acknowledged:
- * thousands of row objects kept alive for that long would be copied by every
- * garbage collection in between.
+ * A batch's rows encoded as JSON once, kept as text until the batch is
+ * acknowledged and spliced into every line that sends it: thousands of row
+ * objects kept alive that long would be copied by every garbage collection
+ * in between.
  */
-export class EncodedJson {
-  constructor(readonly text: string) {}
+export class EncodedRows {
+  constructor(
+    readonly json: string,
+    readonly count: number,
+  ) {}
 
-  toJSON(): string {
-    slotted.push(this.text);
-    return SLOT_VALUE;
+  static of(rows: readonly unknown[]): EncodedRows {
+    return new EncodedRows(JSON.stringify(rows), rows.length);
   }
 }
 
+/** An insert as a sender hands it over: its rows may be encoded already. */
+export type OutgoingInsert = Omit<Request<'insert'>, 'rows'> & { rows: unknown[] | EncodedRows };
+/** An envelope whose body may be an insert with encoded rows. */
+export type Outgoing = Envelope | (Omit<Envelope, 'body'> & { body: OutgoingInsert });
+
 /** A message is one line of JSON: readable on the wire, and `socat` can speak it. */
-export function encodeLine(message: unknown): string {
-  slotted = [];
-  const text = JSON.stringify(message);
-  if (slotted.length === 0) return `${text}\n`;
-  const texts = slotted;
-  let next = 0;
-  return `${text.replaceAll(SLOT, () => texts[next++] as string)}\n`;
+export function encodeLine(message: Outgoing): string {
+  const { body } = message;
+  if (body.type !== 'insert' || !(body.rows instanceof EncodedRows)) return `${JSON.stringify(message)}\n`;
+  const { rows, ...rest } = body;
+  // The body's JSON ends in "}": the rows go in just before it, and the envelope closes after.
+  const head = JSON.stringify({ src: message.src, dest: message.dest });
+  return `${head.slice(0, -1)},"body":${JSON.stringify(rest).slice(0, -1)},"rows":${rows.json}}}\n`;
 }
 
 /** Lines longer than this are dropped whole, so a peer cannot make us buffer without end. */

@@ -1,10 +1,6 @@
 import { z } from 'zod';
+import { NodeName } from './nodes.js';
 import { REASONS } from './reasons.js';
-
-/** The three database nodes; each owns the table of the same name. */
-export const NODES = ['users', 'products', 'orders'] as const;
-export const NodeName = z.enum(NODES);
-export type NodeName = z.infer<typeof NodeName>;
 
 const count = z.number().int().nonnegative();
 /** A producer is one run of the orchestrator; 0 means "none yet". */
@@ -68,17 +64,11 @@ export const LookupOk = z.object({
   undecided: recordIds.optional(),
 });
 
+/** Where a node's streams stand: the newest producer it has seen (0 if none) and that producer's high-water mark. */
+const delivery = { producer: count, offset: position, sealed: z.boolean() };
+
 export const Hello = z.object({ type: z.literal('hello'), ...request });
-export const HelloOk = z.object({
-  type: z.literal('hello_ok'),
-  ...reply,
-  node: NodeName,
-  pid: z.number().int(),
-  /** The newest producer this node has seen, 0 if none, with its high-water mark. */
-  producer: count,
-  offset: position,
-  sealed: z.boolean(),
-});
+export const HelloOk = z.object({ type: z.literal('hello_ok'), ...reply, node: NodeName, pid: z.number().int(), ...delivery });
 
 export const Stats = z.object({ type: z.literal('stats'), ...request, producer });
 export const StatsOk = z.object({
@@ -90,12 +80,7 @@ export const StatsOk = z.object({
   reasons: z.partialRecord(z.enum(REASONS), count),
 });
 
-export const RejectionRecord = z.object({
-  position,
-  id: z.unknown(),
-  reasons: reasonList,
-  row: z.unknown(),
-});
+export const RejectionRecord = z.object({ position, id: z.unknown(), reasons: reasonList, row: z.unknown() });
 export type RejectionRecord = z.infer<typeof RejectionRecord>;
 
 /** One page of a producer's rejections, in stream order, after `after`. */
@@ -106,11 +91,7 @@ export const Rejections = z.object({
   after: z.number().int().min(-1),
   limit: z.number().int().positive().max(10_000),
 });
-export const RejectionsOk = z.object({
-  type: z.literal('rejections_ok'),
-  ...reply,
-  rejections: z.array(RejectionRecord),
-});
+export const RejectionsOk = z.object({ type: z.literal('rejections_ok'), ...reply, rejections: z.array(RejectionRecord) });
 
 /** A fingerprint of everything the node holds (rows and rejections, not when), to compare two runs' outcomes. */
 export const Digest = z.object({ type: z.literal('digest'), ...request });
@@ -126,9 +107,7 @@ export const StatusOk = z.object({
   uptimeMs: count,
   rows: count,
   rejected: count,
-  producer: count,
-  offset: position,
-  sealed: z.boolean(),
+  ...delivery,
 });
 
 /** Asks a node to send its log lines on this connection from now on, as `log` notifications. */
@@ -140,11 +119,15 @@ export const Log = z.object({ type: z.literal('log'), line: z.string() });
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
 export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
 
+/** Is the other end of the link still there? Answered by the channel itself, never by the program behind it. */
+export const Ping = z.object({ type: z.literal('ping'), ...request });
+export const PingOk = z.object({ type: z.literal('ping_ok'), ...reply });
+
 /**
- * Definite errors promise the request had no effect; indefinite ones
- * (a timeout, a node that died mid-request) promise nothing.
+ * Definite errors promise the request had no effect; indefinite ones (a
+ * timeout, a peer that died or went silent mid-request) promise nothing.
  */
-export const ERROR_CODES = ['malformed_message', 'not_supported', 'out_of_order', 'unavailable'] as const;
+export const ERROR_CODES = ['malformed_message', 'not_supported', 'out_of_order', 'unavailable', 'timeout'] as const;
 export const ErrorBody = z.object({
   type: z.literal('error'),
   in_reply_to: z.number().int().nonnegative().optional(),
@@ -154,6 +137,7 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** The requests a node serves; each `x` is answered by `x_ok` or an error. */
 export const RequestBody = z.discriminatedUnion('type', [
   Insert,
   Lookup,
@@ -177,34 +161,29 @@ export const ReplyBody = z.discriminatedUnion('type', [
   ShutdownOk,
   ErrorBody,
 ]);
-export const Body = z.union([RequestBody, ReplyBody, Log]);
+export const Body = z.union([RequestBody, ReplyBody, Ping, PingOk, Log]);
 
 export type RequestBody = z.infer<typeof RequestBody>;
 export type ReplyBody = z.infer<typeof ReplyBody>;
 export type Body = z.infer<typeof Body>;
 export type RequestType = RequestBody['type'];
+export type Request<T extends RequestType> = Extract<RequestBody, { type: T }>;
+/** What each request is answered with when it succeeds, by the `x` → `x_ok` convention. */
+export type ReplyTo<T extends RequestType> = Extract<ReplyBody, { type: `${T}_ok` }>;
 
 /** Omit for each member of a union, so the union survives. */
 export type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
+/** What a message says, without the fields the protocol adds: its type and the ids that pair requests with replies. */
+export type Payload<T> = Omit<T, 'type' | 'msg_id' | 'in_reply_to'>;
 /** A reply as its sender writes it: in_reply_to is added from the request. */
 export type Unanswered = Without<ReplyBody, 'in_reply_to'>;
 
-/** What each request is answered with, when it succeeds. */
-export type ReplyTo<T extends RequestType> = {
-  insert: z.infer<typeof InsertOk>;
-  lookup: z.infer<typeof LookupOk>;
-  hello: z.infer<typeof HelloOk>;
-  stats: z.infer<typeof StatsOk>;
-  rejections: z.infer<typeof RejectionsOk>;
-  digest: z.infer<typeof DigestOk>;
-  status: z.infer<typeof StatusOk>;
-  subscribe_logs: z.infer<typeof SubscribeLogsOk>;
-  shutdown: z.infer<typeof ShutdownOk>;
-}[T];
-
 /** Maelstrom's envelope: every message names its sender and its addressee. */
 export const Envelope = z.object({ src: z.string().min(1), dest: z.string().min(1), body: Body });
-export type Envelope<B extends Body = Body> = { src: string; dest: string; body: B };
+export type Envelope = z.infer<typeof Envelope>;
 
-export const ORCHESTRATOR = 'orchestrator';
+/** What a message says, as a value: its payload without the protocol's fields. */
+export function payload<T extends { type: string }>(body: T): Payload<T> {
+  const { type: _, msg_id: __, in_reply_to: ___, ...rest } = body as T & { msg_id?: unknown; in_reply_to?: unknown };
+  return rest as Payload<T>;
+}

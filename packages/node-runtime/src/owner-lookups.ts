@@ -1,3 +1,4 @@
+import { IdSet } from './id-set.js';
 import type { NodeStore } from './store.js';
 
 interface Held {
@@ -14,8 +15,10 @@ interface Held {
  * decided yet are held and decided as batches commit, so the answer never
  * depends on which stream ran ahead.
  */
-export class PendingLookups {
+export class OwnerLookups {
   #held: Held[] = [];
+  /** The ids the table holds, read at the first lookup and kept up to date as batches commit: one B-tree probe per id costs more than the insert. */
+  #ids: IdSet | undefined;
 
   constructor(private readonly store: NodeStore) {}
 
@@ -33,10 +36,10 @@ export class PendingLookups {
     partial: boolean,
     answer: (found: number[], undecided?: number[]) => void,
   ): void {
-    const found = this.store.found(new Set(ids));
+    const found = this.#found(ids);
     const undecided = new Set(ids);
     for (const id of found) undecided.delete(id);
-    const streamEnded = producer === undefined || this.store.streamEnded(producer);
+    const streamEnded = producer === undefined || this.store.ledger.streamEnded(producer);
     if (partial) {
       answer(found, streamEnded ? [] : [...undecided]);
       return;
@@ -45,8 +48,9 @@ export class PendingLookups {
     if (!this.#settle(held, streamEnded)) this.#held.push(held);
   }
 
-  /** A batch committed: its accepted ids, and maybe the end of its stream, decide held lookups. */
+  /** A transaction committed: its accepted ids, and maybe the end of its stream, decide held lookups. */
   committed(acceptedIds: readonly number[]): void {
+    if (this.#ids !== undefined) for (const id of acceptedIds) this.#ids.add(id);
     if (this.#held.length === 0) return;
     const accepted = new Set(acceptedIds);
     const ended = new Map<number, boolean>();
@@ -59,11 +63,20 @@ export class PendingLookups {
       }
       let streamEnded = ended.get(held.producer);
       if (streamEnded === undefined) {
-        streamEnded = this.store.streamEnded(held.producer);
+        streamEnded = this.store.ledger.streamEnded(held.producer);
         ended.set(held.producer, streamEnded);
       }
       return !this.#settle(held, streamEnded);
     });
+  }
+
+  #found(ids: readonly number[]): number[] {
+    if (this.#ids === undefined) {
+      this.#ids = new IdSet();
+      for (const id of this.store.reads.ids()) this.#ids.add(id);
+    }
+    const held = this.#ids;
+    return [...new Set(ids)].filter((id) => held.has(id));
   }
 
   #settle(held: Held, streamEnded: boolean): boolean {

@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PendingLookups } from './pending-lookups.js';
+import { OwnerLookups } from './owner-lookups.js';
 import type { NodeStore } from './store.js';
-import { TEST_MIGRATIONS, thingsSpec } from './test-table.js';
+import { testNode } from './test-table.js';
 import { answers, openTempStore } from './testing.js';
 
 let store: NodeStore;
 let cleanup: () => void;
-let lookups: PendingLookups;
+let lookups: OwnerLookups;
 const owned = answers({ owner_id: [1] });
 
 beforeEach(() => {
-  ({ store, cleanup } = openTempStore(thingsSpec, TEST_MIGRATIONS));
-  lookups = new PendingLookups(store);
+  ({ store, cleanup } = openTempStore(testNode));
+  lookups = new OwnerLookups(store);
 });
 afterEach(() => cleanup());
 
@@ -20,7 +20,17 @@ function commit(producer: number, offset: number, rows: unknown[], seal = false)
   lookups.committed(result.kind === 'applied' ? result.acceptedIds : []);
 }
 
-describe('PendingLookups', () => {
+describe('OwnerLookups', () => {
+  it('finds committed ids and only those', () => {
+    commit(1, 0, [
+      { id: 1, label: 'a', owner_id: 1 },
+      { id: 2, label: 'a', owner_id: 1 },
+    ]);
+    const replies: number[][] = [];
+    lookups.lookup(undefined, [1, 2, 3], false, (found) => replies.push(found));
+    expect(replies).toEqual([[1]]);
+  });
+
   it('answers at once when every id is already held', () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     const replies: number[][] = [];

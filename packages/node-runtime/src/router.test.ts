@@ -2,9 +2,9 @@ import { Duplex, PassThrough } from 'node:stream';
 import { createLogger } from '@dbsim/logger';
 import { Channel, type Envelope, RemoteError } from '@dbsim/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NodeServer } from './node-server.js';
+import { Router } from './router.js';
 import type { NodeStore } from './store.js';
-import { TEST_MIGRATIONS, thingsSpec } from './test-table.js';
+import { testNode } from './test-table.js';
 import { answers, openTempStore } from './testing.js';
 
 function duplexPair(): [Duplex, Duplex] {
@@ -25,15 +25,15 @@ let undecidedOwners: Set<number>;
 let log: ReturnType<typeof createLogger>;
 
 beforeEach(() => {
-  ({ store, cleanup } = openTempStore(thingsSpec, TEST_MIGRATIONS));
+  ({ store, cleanup } = openTempStore(testNode));
   logs = [];
   owners = new Set([1]);
   undecidedOwners = new Set();
-  log = createLogger('orders', { write: (line: string) => logs.push(JSON.parse(line)) });
+  log = createLogger('orders-node', { write: (line: string) => logs.push(JSON.parse(line)) });
   const [a, b] = duplexPair();
   clientEnd = a;
   client = new Channel('orchestrator', a);
-  new NodeServer(store, log).attach(new Channel('orders', b));
+  Router.serving(store, log, { onShutdown: () => {} }).attach(new Channel('orders', b));
   // Plays the orchestrator relaying orders-node's lookups to a users node.
   client.onMessage((message: Envelope) => {
     const { body } = message;
@@ -68,12 +68,20 @@ function reply(): Promise<Record<string, unknown>> {
   });
 }
 
-describe('NodeServer', () => {
+describe('a node serving the protocol', () => {
   it('applies an insert after asking the owning node, and logs each rejected row once', async () => {
     const ack = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
     expect(ack).toMatchObject({ type: 'insert_ok', offset: 0, count: 3, inserted: 1, rejected: 2 });
     expect(rejected()).toEqual([
-      expect.objectContaining({ level: 40, node: 'orders', table: 'things', id: 2, position: 1, reasons: ['user_missing'], row: rows[1] }),
+      expect.objectContaining({
+        level: 40,
+        name: 'orders-node',
+        table: 'things',
+        id: 2,
+        position: 1,
+        reasons: ['user_missing'],
+        row: rows[1],
+      }),
       expect.objectContaining({ level: 40, table: 'things', id: 1, position: 2, reasons: ['id_duplicate'], row: rows[2] }),
     ]);
   });
@@ -83,7 +91,7 @@ describe('NodeServer', () => {
     const again = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
     expect({ ...again, in_reply_to: 0 }).toEqual({ ...first, in_reply_to: 0 });
     expect(rejected()).toHaveLength(2);
-    expect(store.counts()).toEqual({ rows: 1, rejected: 2 });
+    expect(store.reads.counts()).toEqual({ rows: 1, rejected: 2 });
   });
 
   it('refuses an insert whose reference check failed, definitely, with nothing applied', async () => {
@@ -91,7 +99,7 @@ describe('NodeServer', () => {
     const failure = client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
     await expect(failure).rejects.toThrow(RemoteError);
     await expect(failure).rejects.toMatchObject({ body: { code: 'unavailable', definite: true } });
-    expect(store.counts()).toEqual({ rows: 0, rejected: 0 });
+    expect(store.reads.counts()).toEqual({ rows: 0, rejected: 0 });
   });
 
   it('answers a malformed message with an error and a warn log, and keeps serving', async () => {
@@ -147,17 +155,17 @@ describe('NodeServer', () => {
     const stopped = client.request('orders', { type: 'shutdown' });
     await expect(waiting).rejects.toMatchObject({ body: { code: 'unavailable', definite: true, text: 'node is shutting down' } });
     expect(await stopped).toMatchObject({ type: 'shutdown_ok' });
-    expect(store.counts()).toEqual({ rows: 0, rejected: 0 });
+    expect(store.reads.counts()).toEqual({ rows: 0, rejected: 0 });
   });
 });
 
-describe('NodeServer.replayLastBatch', () => {
+describe('replaying the last batch at start', () => {
   const found = answers({ owner_id: [1] });
 
   it("logs the last committed batch's rejections again", () => {
     store.apply({ producer: 1, offset: 0, rows: rows.slice(0, 1) }, found);
     store.apply({ producer: 1, offset: 1, rows: rows.slice(1) }, found);
-    new NodeServer(store, log).replayLastBatch();
+    Router.serving(store, log, { onShutdown: () => {} }).inserts.replayLastBatch();
     expect(rejected().map((line) => [line.batch, line.position])).toEqual([
       [1, 1],
       [1, 2],
@@ -167,7 +175,7 @@ describe('NodeServer.replayLastBatch', () => {
   it('logs the held-back rows a seal in progress has decided', () => {
     store.apply({ producer: 1, offset: 0, rows }, answers({ owner_id: [1] }, { owner_id: [2] }));
     store.decideHeldBack(1, 3, store.heldBack(1, 3, 10), found);
-    new NodeServer(store, log).replayLastBatch();
+    Router.serving(store, log, { onShutdown: () => {} }).inserts.replayLastBatch();
     expect(rejected().map((line) => [line.batch, line.position])).toEqual([
       [0, 2],
       [3, 1],
@@ -177,7 +185,7 @@ describe('NodeServer.replayLastBatch', () => {
   it('logs nothing when the last batch rejected nothing', () => {
     store.apply({ producer: 1, offset: 0, rows }, found);
     store.apply({ producer: 1, offset: 3, rows: [], seal: true });
-    new NodeServer(store, log).replayLastBatch();
+    Router.serving(store, log, { onShutdown: () => {} }).inserts.replayLastBatch();
     expect(rejected()).toEqual([]);
   });
 });

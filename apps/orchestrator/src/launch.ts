@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HEAP_FLAGS } from '@dbsim/cli';
-import { type Address, type Channel, connectTo, formatAddress, LineDecoder, type NodeName } from '@dbsim/protocol';
+import { type Address, type Channel, connectTo, type Durability, formatAddress, LineDecoder, type NodeName } from '@dbsim/protocol';
 
 /** Where each node app's entry point is, as its package exports it. */
 const MAINS: Record<NodeName, string> = {
@@ -32,7 +32,7 @@ export type Launch = () => Promise<Link>;
 
 export interface ForkOptions {
   dir: string;
-  durability: string;
+  durability: Durability;
   /** Each complete line the node logs. */
   onLogLine(line: string): void;
 }

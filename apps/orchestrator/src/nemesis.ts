@@ -1,8 +1,11 @@
 import { Random } from '@dbsim/datasets';
-import type { Logger } from '@dbsim/logger';
-import { NODES, type NodeName } from '@dbsim/protocol';
-import type { Cluster } from './cluster.js';
+import { type Logger, logEvent } from '@dbsim/logger';
+import { NODES, type NodeName, processName } from '@dbsim/protocol';
 import type { ChaosOptions } from './options.js';
+import type { Supervisor } from './supervisor.js';
+
+/** What the nemesis needs of a supervised node: which incarnation runs, and a way to crash it. */
+export type Victim = Pick<Supervisor, 'incarnation' | 'kill'>;
 
 interface Kill {
   node: NodeName;
@@ -12,11 +15,11 @@ interface Kill {
 }
 
 /**
- * Jepsen-style seeded faults: SIGKILLs of random nodes at random points of
- * their streams, while they are busy committing, and random pauses before
- * batches. The same seed and data set give the same schedule.
+ * Jepsen's nemesis: seeded faults, here SIGKILLs of random nodes at random
+ * points of their streams, while they are busy committing, and random pauses
+ * before batches. The same seed and data set give the same schedule.
  */
-export class Chaos {
+export class Nemesis {
   readonly #kills: Kill[];
   /** The incarnation each node's last kill hit: acks it sent before dying must not spend the next kill on it. */
   readonly #killed = new Map<NodeName, number>();
@@ -24,7 +27,7 @@ export class Chaos {
   constructor(
     private readonly options: ChaosOptions,
     counts: Record<NodeName, number | undefined>,
-    private readonly cluster: Cluster,
+    private readonly nodes: Record<NodeName, Victim>,
     private readonly log: Logger,
   ) {
     const random = new Random(options.seed, 'kills');
@@ -45,14 +48,14 @@ export class Chaos {
 
   /** Fires the first kill a node's progress has reached; the next one waits for the next incarnation's progress. */
   committed(node: NodeName, offset: number): void {
-    const { incarnation } = this.cluster.nodes[node];
+    const { incarnation } = this.nodes[node];
     if (incarnation === undefined || this.#killed.get(node) === incarnation) return;
     const kill = this.#kills.find((k) => k.node === node && !k.fired && offset >= k.at);
     if (kill === undefined) return;
     kill.fired = true;
     this.#killed.set(node, incarnation);
-    this.log.warn({ chaos: true, node, committed: offset }, 'chaos: killing node with SIGKILL');
-    this.cluster.nodes[node].kill();
+    logEvent(this.log, 'chaos: killing node with SIGKILL', { target: processName(node), committed: offset });
+    this.nodes[node].kill();
   }
 
   describe(): string {

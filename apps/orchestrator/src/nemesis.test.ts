@@ -1,10 +1,9 @@
 import { createLogger } from '@dbsim/logger';
 import { describe, expect, it } from 'vitest';
-import { Chaos } from './chaos.js';
-import type { Cluster } from './cluster.js';
+import { Nemesis, type Victim } from './nemesis.js';
 
-/** A cluster whose nodes count the kills they get; each kill starts a new incarnation. */
-function fakeCluster() {
+/** Nodes that count the kills they get; each kill starts a new incarnation. */
+function fakeNodes() {
   const kills: string[] = [];
   const node = (name: string) => ({
     incarnation: 0,
@@ -13,26 +12,30 @@ function fakeCluster() {
       this.incarnation++;
     },
   });
-  const cluster = { nodes: { users: node('users'), products: node('products'), orders: node('orders') } };
-  return { cluster: cluster as unknown as Cluster, kills };
+  const nodes: Record<'users' | 'products' | 'orders', Victim> = {
+    users: node('users'),
+    products: node('products'),
+    orders: node('orders'),
+  };
+  return { nodes, kills };
 }
 
 const log = createLogger('orchestrator', { write: () => {} });
 const counts = { users: 1000, products: 100, orders: 5000 };
 
-describe('Chaos', () => {
+describe('Nemesis', () => {
   it('draws the same schedule from the same seed, and another from another', () => {
-    const describe = (seed: number) => new Chaos({ seed, kills: 5, maxDelayMs: 20 }, counts, fakeCluster().cluster, log).describe();
+    const describe = (seed: number) => new Nemesis({ seed, kills: 5, maxDelayMs: 20 }, counts, fakeNodes().nodes, log).describe();
     expect(describe(7)).toBe(describe(7));
     expect(describe(7)).not.toBe(describe(8));
-    expect(new Chaos({ seed: 7, kills: 5, maxDelayMs: 20 }, counts, fakeCluster().cluster, log).delay('users', 300)).toBe(
-      new Chaos({ seed: 7, kills: 5, maxDelayMs: 20 }, counts, fakeCluster().cluster, log).delay('users', 300),
+    expect(new Nemesis({ seed: 7, kills: 5, maxDelayMs: 20 }, counts, fakeNodes().nodes, log).delay('users', 300)).toBe(
+      new Nemesis({ seed: 7, kills: 5, maxDelayMs: 20 }, counts, fakeNodes().nodes, log).delay('users', 300),
     );
   });
 
   it('kills each node where its schedule says, one kill per incarnation, all inside the stream', () => {
-    const { cluster, kills } = fakeCluster();
-    const chaos = new Chaos({ seed: 3, kills: 6, maxDelayMs: 0 }, counts, cluster, log);
+    const { nodes, kills } = fakeNodes();
+    const chaos = new Nemesis({ seed: 3, kills: 6, maxDelayMs: 0 }, counts, nodes, log);
     const schedule = chaos.describe();
     for (let offset = 0; offset <= 5000; offset += 10)
       for (const node of ['users', 'products', 'orders'] as const) {
@@ -44,9 +47,9 @@ describe('Chaos', () => {
   });
 
   it('does not spend a kill on an incarnation already killed', () => {
-    const { cluster, kills } = fakeCluster();
-    const chaos = new Chaos({ seed: 3, kills: 6, maxDelayMs: 0 }, { users: 100, products: 0, orders: 0 }, cluster, log);
-    (cluster.nodes.users as unknown as { kill(): void }).kill = () => kills.push('users'); // dies, but is not restarted yet
+    const { nodes, kills } = fakeNodes();
+    const chaos = new Nemesis({ seed: 3, kills: 6, maxDelayMs: 0 }, { users: 100, products: 0, orders: 0 }, nodes, log);
+    nodes.users.kill = () => kills.push('users'); // dies, but is not restarted yet
     chaos.committed('users', 100);
     chaos.committed('users', 100);
     expect(kills).toEqual(['users']);

@@ -1,14 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@dbsim/logger';
-import { Channel, type Envelope, type NodeName, ORCHESTRATOR, type ReplyTo, type Unsent } from '@dbsim/protocol';
-import type { Launch, Link } from './links.js';
+import { type Logger, logEvent } from '@dbsim/logger';
+import {
+  Channel,
+  type Envelope,
+  type NodeName,
+  ORCHESTRATOR,
+  processName,
+  type RelayPeer,
+  RemoteError,
+  type ReplyTo,
+  type RequestOptions,
+  type Unsent,
+} from '@dbsim/protocol';
+import type { Launch, Link } from './launch.js';
 
-const HEARTBEAT_MS = 1000;
+/** How soon a quiet node is pinged. */
+const PING_MS = 1000;
+/** A node that has not answered its first hello by then never will: its file takes seconds to open at most. */
+const STARTUP_MS = 60_000;
 
 export interface SupervisionOptions {
   /** Restarts allowed before the run gives up. */
   restarts: number;
-  /** A node that answers no heartbeat for this long is taken for hung, killed and restarted. */
+  /** A node that answers nothing, pings included, for this long is taken for hung, killed and restarted. */
   hangTimeoutMs: number;
   log: Logger;
   /** Each complete log line of a node whose logs come over the protocol (an attached one). */
@@ -22,25 +36,28 @@ interface Incarnation {
   number: number;
   link: Link;
   channel: Channel;
+  /** Why the supervisor killed it, when that says more than how it ended. */
+  killedFor?: string;
 }
 
 /**
- * One supervised node. It is launched (forked, or connected to), greeted,
- * watched by a heartbeat, and when it ends unasked (a crash, a kill -9, a
- * hang the heartbeat caught, a lost connection) launched again with backoff
- * until the restart budget is spent. A node whose first incarnation never
- * answered is not retried: it would fail the same way. Callers wait for
- * `ready()`; requests in flight when it dies fail, and are theirs to retry.
+ * Supervision of one node. It is launched (forked, or connected to),
+ * greeted, and watched by its channel's pings; when it ends unasked (a
+ * crash, a kill -9, a hang the pings caught, a lost connection) it is
+ * launched again with backoff until the restart budget is spent. A node
+ * whose first incarnation never answered is not retried: it would fail the
+ * same way. Callers wait for `ready()`; requests in flight when it dies
+ * fail as indefinite, and are theirs to retry.
  */
-export class NodeHandle {
+export class Supervisor implements RelayPeer {
   restarts = 0;
+  readonly #target: string;
   #current: Incarnation | undefined;
   #ready!: Promise<Incarnation>;
   /** Settles #ready while it is pending; undefined once it has settled. */
   #settle: { resolve(incarnation: Incarnation): void; reject(error: Error): void } | undefined;
   #stopping = false;
   #greeted = false;
-  #heartbeat: NodeJS.Timeout | undefined;
   #onRestart: (incarnation: number) => void = () => {};
   #onMessage: (message: Envelope) => void = () => {};
 
@@ -49,6 +66,7 @@ export class NodeHandle {
     private readonly launch: Launch,
     private readonly options: SupervisionOptions,
   ) {
+    this.#target = processName(name);
     this.#pending();
     void this.#start(0);
   }
@@ -79,9 +97,9 @@ export class NodeHandle {
     return (await this.#ready).number;
   }
 
-  async request<B extends Unsent>(body: B): Promise<ReplyTo<B['type']>> {
+  async request<B extends Unsent>(body: B, options?: RequestOptions): Promise<ReplyTo<B['type']>> {
     const incarnation = await this.#ready;
-    return incarnation.channel.request(this.name, body);
+    return incarnation.channel.request(this.name, body, options);
   }
 
   /** A crash, as chaos makes one: the node is restarted like after any other. */
@@ -96,8 +114,7 @@ export class NodeHandle {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#heartbeat);
-    this.#fail(new NodeDown(`${this.name}-node is stopping`));
+    this.#fail(new NodeDown(`${this.#target} is stopping`));
     await this.#current?.link.release(this.#current.channel, graceMs);
   }
 
@@ -126,71 +143,65 @@ export class NodeHandle {
       return this.#ended(number, (error as Error).message);
     }
     if (this.#stopping) return link.kill();
+    const { log, hangTimeoutMs, onLogLine } = this.options;
     // Waiters must find the node not ready before the channel fails their requests, or they would retry against the
-    // dead incarnation. Any way the stream goes (end, close, an EPIPE error) closes the channel.
-    const channel = new Channel(ORCHESTRATOR, link.stream)
-      .onClose(() => {
-        if (this.#current === incarnation && !this.#stopping) this.#pending();
+    // dead incarnation. Any way the link goes (end, close, an EPIPE error, silence) closes the channel.
+    // Watched from its first answer on: opening its database is no hang.
+    const channel = new Channel(ORCHESTRATOR, link.stream, undefined)
+      .onClose((reason) => {
+        if (this.#current !== incarnation || this.#stopping) return;
+        this.#pending();
+        if (reason === 'silent') {
+          logEvent(log, 'node hung: killing it', { target: this.#target, silentMs: hangTimeoutMs });
+          link.kill();
+        }
       })
-      .onMessage((message) => (message.body.type === 'log' ? this.options.onLogLine(`${message.body.line}\n`) : this.#onMessage(message)))
-      .onInvalid((problem) => this.options.log.warn({ from: this.name, problem }, 'invalid message from node'));
+      .onMessage((message) => (message.body.type === 'log' ? onLogLine(`${message.body.line}\n`) : this.#onMessage(message)))
+      .onInvalid((problem) => logEvent(log, 'invalid message from node', { target: this.#target, problem }));
     const incarnation: Incarnation = { number, link, channel };
     this.#current = incarnation;
     void link.ended.then((how) => {
-      if (this.#current === incarnation) this.#ended(number, how);
+      if (this.#current === incarnation) this.#ended(number, incarnation.killedFor ?? how);
     });
     if (link.logsOverChannel) channel.request(this.name, { type: 'subscribe_logs' }).catch(() => {});
-    channel.request(this.name, { type: 'hello' }).then(
+    channel.request(this.name, { type: 'hello' }, { deadlineMs: STARTUP_MS }).then(
       () => {
         if (this.#current !== incarnation || this.#stopping) return;
+        channel.watch({ pingMs: PING_MS, silentMs: hangTimeoutMs, always: true });
         this.#greeted = true;
         this.#settle?.resolve(incarnation);
         this.#settle = undefined;
-        this.#watch(incarnation);
         if (number > 0) this.#onRestart(number);
       },
-      () => {}, // it died before answering: #ended takes over
+      (error: Error) => {
+        // It died before answering, and #ended takes over; or it never answers, and is killed for it.
+        if (error instanceof RemoteError && error.body.code === 'timeout' && this.#current === incarnation) {
+          incarnation.killedFor = `no answer to its hello in ${STARTUP_MS / 1000} s`;
+          link.kill();
+        }
+      },
     );
-  }
-
-  #watch(incarnation: Incarnation): void {
-    clearInterval(this.#heartbeat);
-    let answered = Date.now();
-    this.#heartbeat = setInterval(() => {
-      if (Date.now() - answered > this.options.hangTimeoutMs) {
-        this.options.log.error({ node: this.name, silentMs: Date.now() - answered }, 'node hung: killing it');
-        incarnation.link.kill();
-        return;
-      }
-      incarnation.channel.request(this.name, { type: 'hello' }).then(
-        () => {
-          answered = Date.now();
-        },
-        () => {},
-      );
-    }, HEARTBEAT_MS);
-    this.#heartbeat.unref();
   }
 
   async #ended(number: number, how: string): Promise<void> {
     this.#current = undefined;
-    clearInterval(this.#heartbeat);
     if (this.#stopping) return;
     const { log, restarts } = this.options;
+    const target = this.#target;
     if (!this.#greeted) {
-      log.error({ node: this.name, problem: how }, 'node did not come up');
-      this.#fail(new NodeDown(`${this.name}-node did not come up: ${how}`));
+      logEvent(log, 'node did not come up', { target, problem: how });
+      this.#fail(new NodeDown(`${target} did not come up: ${how}`));
       return;
     }
     if (this.restarts >= restarts) {
-      log.error({ node: this.name, exit: how, restarts: this.restarts }, 'node down for good');
-      this.#fail(new NodeDown(`${this.name}-node ${how}, and its restart budget (--restarts ${restarts}) is spent`));
+      logEvent(log, 'node down for good', { target, exit: how, restarts: this.restarts });
+      this.#fail(new NodeDown(`${target} ${how}, and its restart budget (--restarts ${restarts}) is spent`));
       return;
     }
     this.#pending();
     this.restarts++;
     const backoffMs = Math.min(100 * 2 ** (this.restarts - 1), 2000);
-    log.error({ node: this.name, exit: how, restart: this.restarts, backoffMs }, 'node died: restarting');
+    logEvent(log, 'node died: restarting', { target, exit: how, restart: this.restarts, backoffMs });
     await sleep(backoffMs);
     if (!this.#stopping) await this.#start(number + 1);
   }

@@ -1,0 +1,142 @@
+import { NodeName, REASONS } from '@dbsim/protocol';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/**
+ * The log contract: every event a process logs that another program reads
+ * (the log sink, `pnpm logs`, the bench, the tests), with its level and its
+ * fields, written once. Lines are pino's: `level`, `time`, `pid`, `name` (the
+ * process that wrote it: `users-node`, `orchestrator`), the event's fields,
+ * and `msg`, the event's name. A line about another process names it in
+ * `target`.
+ */
+
+const count = z.number().int().nonnegative();
+const usage = { maxRssKb: count, cpuMs: count };
+const perTable = <T extends z.ZodType>(value: T) => z.record(NodeName, value);
+const target = z.string();
+
+const RowRejected = z.object({
+  table: z.string(),
+  run: count,
+  /** The offset of the batch whose transaction decided the row: its own, or the sealing batch for a held-back row. */
+  batch: count,
+  /** The row's place in its table's stream: the same on every run. */
+  position: count,
+  id: z.unknown(),
+  reasons: z.array(z.enum(REASONS)),
+  row: z.unknown(),
+});
+
+export const EVENTS = {
+  // Nodes
+  'node started': {
+    level: 'info',
+    fields: z.object({
+      dir: z.string(),
+      durability: z.string(),
+      listen: z.string().optional(),
+      producer: count,
+      offset: count,
+      sealed: z.boolean(),
+    }),
+  },
+  'node stopped': { level: 'info', fields: z.object({ why: z.string(), ...usage }) },
+  'row rejected': { level: 'warn', fields: RowRejected },
+  'batch received': { level: 'debug', fields: z.object({ producer: count, offset: count, rows: count, seal: z.boolean() }) },
+  'batch refused': { level: 'error', fields: z.object({ offset: count, problem: z.string() }) },
+  'malformed message': { level: 'warn', fields: z.object({ problem: z.string(), message: z.unknown() }) },
+  'unsupported message': { level: 'warn', fields: z.object({ problem: z.string(), message: z.unknown() }) },
+  // The orchestrator
+  'run started': { level: 'info', fields: z.object({ run: count, data: z.unknown(), dir: z.string(), rows: z.unknown() }) },
+  'run resumed': {
+    level: 'info',
+    fields: z.object({ run: count, data: z.unknown(), dir: z.string(), rows: z.unknown(), resumedFrom: perTable(count) }),
+  },
+  'run finished': {
+    level: 'info',
+    fields: z.object({
+      run: count,
+      tables: perTable(z.object({ received: count, inserted: count, rejected: count })),
+      restarts: perTable(count),
+      durationsMs: perTable(count),
+      ...usage,
+    }),
+  },
+  'run interrupted': { level: 'warn', fields: z.object({ committed: perTable(count) }) },
+  'malformed line: rejected as row_malformed': {
+    level: 'warn',
+    fields: z.object({ table: NodeName, file: z.string(), line: count, problem: z.string() }),
+  },
+  'node died: restarting': { level: 'error', fields: z.object({ target, exit: z.string(), restart: count, backoffMs: count }) },
+  'node hung: killing it': { level: 'error', fields: z.object({ target, silentMs: count }) },
+  'node did not come up': { level: 'error', fields: z.object({ target, problem: z.string() }) },
+  'node down for good': { level: 'error', fields: z.object({ target, exit: z.string(), restarts: count }) },
+  'invalid message from node': { level: 'warn', fields: z.object({ target, problem: z.string() }) },
+  'message for an unknown node dropped': { level: 'warn', fields: z.object({ target, dest: z.string(), type: z.string() }) },
+  'chaos: killing node with SIGKILL': { level: 'warn', fields: z.object({ target, committed: count }) },
+} as const satisfies Record<string, { level: 'debug' | 'info' | 'warn' | 'error'; fields: z.ZodObject }>;
+
+export type EventName = keyof typeof EVENTS;
+export type EventFields<E extends EventName> = z.infer<(typeof EVENTS)[E]['fields']>;
+
+/** The fields pino writes on every line, and `target` where the line is about another process. */
+const Base = z.object({
+  level: z.number(),
+  time: z.string(),
+  pid: z.number(),
+  name: z.string(),
+  msg: z.string(),
+  target: z.string().optional(),
+});
+const Line = Base.loose();
+export type LogLine = z.infer<typeof Line>;
+export type EventLine<E extends EventName> = Omit<z.infer<typeof Base>, 'msg'> & EventFields<E> & { msg: E };
+
+/** Writes one event; the fields' order is the order given here, which `readRejectionKey` relies on for `row rejected`. */
+export function logEvent<E extends EventName>(log: Logger, event: E, fields: EventFields<E>): void {
+  log[EVENTS[event].level](fields, event);
+}
+
+/** One log line, or undefined when it is not one (a line of some other program, or cut short by a crash). */
+export function readLine(text: string): LogLine | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const line = Line.safeParse(raw);
+  return line.success ? line.data : undefined;
+}
+
+/** The line as this event, or undefined when it is another event or does not hold the event's fields. */
+export function readEvent<E extends EventName>(line: LogLine | undefined, event: E): EventLine<E> | undefined {
+  if (line?.msg !== event) return undefined;
+  // The event's own schema has just accepted the line.
+  return EVENTS[event].fields.safeParse(line).success ? (line as unknown as EventLine<E>) : undefined;
+}
+
+/** What identifies a rejection line: the node that wrote it, its run, the batch that decided it, and the row's position. */
+export interface RejectionKey {
+  name: string;
+  run: number;
+  batch: number;
+  position: number;
+}
+
+/**
+ * A rejection line's key, read without parsing the line, as there is one
+ * line per rejected row. Every field it reads is written by pino or by
+ * logEvent before any field a row controls (`id`, `row`), in that order.
+ */
+const REJECTION_KEY = /^\{"level":40,"time":"[^"]*","pid":\d+,"name":"([^"]+)","table":"[^"]*","run":(\d+),"batch":(\d+),"position":(\d+),/;
+const REJECTION_END = ',"msg":"row rejected"}';
+
+export function readRejectionKey(line: string): RejectionKey | undefined {
+  if (!line.trimEnd().endsWith(REJECTION_END)) return undefined;
+  const fields = REJECTION_KEY.exec(line);
+  return fields === null
+    ? undefined
+    : { name: fields[1] as string, run: Number(fields[2]), batch: Number(fields[3]), position: Number(fields[4]) };
+}

@@ -1,0 +1,150 @@
+import { type Logger, logEvent } from '@dbsim/logger';
+import { type Channel, isRecordId, type RejectionRecord, RemoteError, type Request, type Unanswered } from '@dbsim/protocol';
+import { getTableName } from 'drizzle-orm';
+import type { Resolved } from './judge.js';
+import type { OwnerLookups } from './owner-lookups.js';
+import type { ApplyResult, Batch, NodeStore } from './store.js';
+
+/** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
+const HELD_BACK_PAGE = 5000;
+
+type Answer = (reply: Unanswered) => void;
+
+/**
+ * The insert pipeline. Inserts are applied one at a time in arrival order.
+ * An insert's reference lookups start as soon as it arrives, so they overlap
+ * with earlier batches, and are partial: a row whose reference the owner
+ * cannot decide yet is held back rather than holding its batch up. Before
+ * the sealing batch, the held-back rows are asked about again, a page at a
+ * time, with final answers, and decided in stream order. A transaction's
+ * rejections are logged once it has committed, one line per row.
+ */
+export class Inserts {
+  readonly #table: string;
+  #tail: Promise<void> = Promise.resolve();
+  /** Refuses each insert still waiting for its lookups, on shutdown, instead of letting it hold the node up. */
+  readonly #waiting = new Set<() => void>();
+  #stopping = false;
+
+  constructor(
+    private readonly store: NodeStore,
+    private readonly lookups: OwnerLookups,
+    private readonly log: Logger,
+  ) {
+    this.#table = getTableName(store.spec.table);
+  }
+
+  insert(channel: Channel, batch: Request<'insert'>, answer: Answer): void {
+    logEvent(this.log, 'batch received', {
+      producer: batch.producer,
+      offset: batch.offset,
+      rows: batch.rows.length,
+      seal: batch.seal === true,
+    });
+    // The sealing batch's rows come after every held-back one: they are asked about once those are decided.
+    const early = batch.seal ? undefined : this.#resolve(channel, batch.producer, batch.rows, true);
+    early?.catch(() => {}); // awaited in turn below; until then a failure is not unhandled
+    this.#tail = this.#tail.then(() => this.#apply(channel, batch, early, answer));
+  }
+
+  /**
+   * Stops taking work: inserts still waiting for their lookups are refused,
+   * and the promise resolves once the transaction in progress, if any, has
+   * committed. The database can be closed then.
+   */
+  stop(): Promise<void> {
+    this.#stopping = true;
+    for (const refuse of this.#waiting) refuse();
+    return this.#tail;
+  }
+
+  /**
+   * A node killed between committing a batch and logging its rejections
+   * would lose those lines. So a node logs again at start what its last
+   * committed batch rejected, and what a seal in progress has decided since;
+   * the orchestrator keeps the first line per batch and position and drops
+   * such repeats.
+   */
+  replayLastBatch(): void {
+    const { producer, offset } = this.store.ledger.latest();
+    const last = producer > 0 ? this.store.ledger.lastBatch(producer) : undefined;
+    if (last === undefined) return;
+    for (const decidedBy of new Set([last.offset, offset])) {
+      this.#logRejections(producer, decidedBy, this.store.reads.rejectionsDecidedBy(producer, decidedBy));
+    }
+  }
+
+  async #apply(channel: Channel, batch: Batch, early: Promise<Resolved> | undefined, answer: Answer): Promise<void> {
+    let result: ApplyResult;
+    try {
+      if (batch.seal) await this.#decideHeldBack(channel, batch);
+      result = this.store.apply(batch, await this.#unlessStopping(early ?? this.#resolve(channel, batch.producer, batch.rows, false)));
+    } catch (error) {
+      const text = error instanceof RemoteError ? `reference check failed: ${error.message}` : (error as Error).message;
+      logEvent(this.log, 'batch refused', { offset: batch.offset, problem: text });
+      answer({ type: 'error', code: 'unavailable', definite: true, text });
+      return;
+    }
+    if (result.kind === 'out_of_order') {
+      const text = result.sealed ? 'stream already sealed' : `expected offset ${result.expected}, got ${batch.offset}`;
+      answer({ type: 'error', code: 'out_of_order', definite: true, text });
+      return;
+    }
+    if (result.kind === 'applied') {
+      // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
+      this.#logRejections(batch.producer, batch.offset, result.rejections);
+      this.lookups.committed(result.acceptedIds);
+    }
+    answer({ type: 'insert_ok', ...result.outcome });
+  }
+
+  /** Before a seal: the held-back rows, a page at a time, each page decided in its own transaction and logged. */
+  async #decideHeldBack(channel: Channel, seal: Batch): Promise<void> {
+    for (;;) {
+      const page = this.store.heldBack(seal.producer, seal.offset, HELD_BACK_PAGE);
+      if (page.length === 0) return;
+      const rows = page.map((held) => held.row);
+      const resolved = await this.#unlessStopping(this.#resolve(channel, seal.producer, rows, false));
+      const { rejections, acceptedIds } = this.store.decideHeldBack(seal.producer, seal.offset, page, resolved);
+      this.#logRejections(seal.producer, seal.offset, rejections);
+      this.lookups.committed(acceptedIds);
+    }
+  }
+
+  /** Not a race with one long-lived shutdown promise: every race would leave it a reaction holding its work's result. */
+  #unlessStopping<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const refuse = () => reject(new Error('node is shutting down'));
+      if (this.#stopping) refuse();
+      this.#waiting.add(refuse);
+      work.then(resolve, reject).finally(() => this.#waiting.delete(refuse));
+    });
+  }
+
+  /** `batch` is the offset of the batch whose transaction decided them: with the position, it orders every node's lines. */
+  #logRejections(run: number, batch: number, rejections: Iterable<RejectionRecord>): void {
+    for (const { position, id, reasons, row } of rejections) {
+      logEvent(this.log, 'row rejected', { table: this.#table, run, batch, position, id, reasons, row });
+    }
+  }
+
+  /**
+   * Asks the owning nodes, one lookup per node, which ids these rows
+   * reference they hold: for a batch on its way in at once and partially,
+   * before the seal with final answers.
+   */
+  async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
+    const references = this.store.spec.references ?? [];
+    const lookups = references.map(async ({ field, node }) => {
+      const ids = new Set<number>();
+      for (const row of rows) {
+        const value = (row as Record<string, unknown> | null)?.[field];
+        if (isRecordId(value)) ids.add(value);
+      }
+      if (ids.size === 0) return [field, { found: new Set<number>(), undecided: new Set<number>() }] as const;
+      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
+      return [field, { found: new Set(reply.found), undecided: new Set(reply.undecided) }] as const;
+    });
+    return new Map(await Promise.all(lookups));
+  }
+}

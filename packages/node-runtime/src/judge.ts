@@ -1,0 +1,151 @@
+import { isRecordId, type Reason, type RejectionRecord } from '@dbsim/protocol';
+import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { placeholders, prepareDirect } from './direct.js';
+import { canonical, checkShape } from './fields.js';
+import type { AnyTableSpec, FieldValue, Input, UniqueKey } from './table-spec.js';
+
+/** What an owning node answered about the ids of one reference field. */
+export interface Answer {
+  found: ReadonlySet<number>;
+  /** Neither held nor ruled out yet: the owner's stream may still bring them. */
+  undecided: ReadonlySet<number>;
+}
+
+/** The owners' answers per reference field; an id in neither set is missing. */
+export type Resolved = ReadonlyMap<string, Answer>;
+
+/** A row's fate: inserted, held back until the owners' streams decide it, or rejected. */
+export type Verdict = { kind: 'accepted'; id: number } | { kind: 'deferred' } | { kind: 'rejected'; rejection: RejectionRecord };
+
+type Key = string | number;
+/** A row's value of each unique key, undefined where the value cannot be one. */
+type Keys = (Key | undefined)[];
+
+const rejected = (position: number, id: unknown, reasons: Reason[], row: unknown): Verdict => ({
+  kind: 'rejected',
+  rejection: { position, id, reasons: canonical(reasons), row },
+});
+
+const idKey = (spec: AnyTableSpec): UniqueKey => ({
+  field: 'id',
+  reason: 'id_duplicate',
+  key: (value) => (isRecordId(value) ? value : undefined),
+  stored: spec.table.id,
+});
+
+/**
+ * The unique keys of a stream's held-back rows. A later row sharing one
+ * waits its turn behind them, so that the first in stream order wins it.
+ */
+export class HeldKeys {
+  readonly #keys: Set<Key>[];
+
+  constructor(width: number) {
+    this.#keys = Array.from({ length: width }, () => new Set<Key>());
+  }
+
+  holds(keys: Keys): boolean {
+    return keys.some((key, k) => key !== undefined && this.#keys[k]?.has(key));
+  }
+
+  hold(keys: Keys): void {
+    keys.forEach((key, k) => {
+      if (key !== undefined) this.#keys[k]?.add(key);
+    });
+  }
+}
+
+/**
+ * Where a row is judged: its shape, the table's rules, its unique keys and
+ * its references, in the order the README lists the reasons. A row valid so
+ * far is inserted in the same step, as the insert is what checks its unique
+ * keys against the table (each has a unique index); a row that conflicts, or
+ * is rejected anyway, has its keys looked up one by one so that it gets
+ * every reason that applies. Runs inside the caller's transaction.
+ */
+export class Judge {
+  readonly #keys: UniqueKey[];
+  readonly #taken;
+  readonly #insertRow;
+
+  constructor(
+    private readonly spec: AnyTableSpec,
+    sqlite: Database.Database,
+    db: BetterSQLite3Database,
+  ) {
+    const { table } = spec;
+    this.#keys = [idKey(spec), ...(spec.unique ?? [])];
+    // Per-row statements run straight on better-sqlite3 (see direct.ts); drizzle writes their SQL from the schema.
+    this.#taken = this.#keys.map((key) =>
+      prepareDirect(
+        sqlite,
+        db
+          .select({ one: sql`1` })
+          .from(table)
+          .where(sql`${key.stored} = ${sql.placeholder('key')}`)
+          .limit(1),
+      ),
+    );
+    this.#insertRow = prepareDirect(sqlite, db.insert(table).values(placeholders(table)).onConflictDoNothing());
+  }
+
+  get width(): number {
+    return this.#keys.length;
+  }
+
+  /** Each unique key of a row, from its usable fields: for HeldKeys. */
+  keysOf(raw: unknown): Keys {
+    const { row } = checkShape(raw, this.spec.fields);
+    return row === undefined ? [] : this.#keysOf(row);
+  }
+
+  /**
+   * One row's fate. With `held`, a row whose reference the owner cannot
+   * decide yet is held back, and so is every later row sharing a unique key
+   * with a held-back one; without, every row is decided now.
+   */
+  judge(position: number, raw: unknown, resolved: Resolved, held: HeldKeys | undefined): Verdict {
+    const shape = checkShape(raw, this.spec.fields);
+    const { row, reasons } = shape;
+    if (row === undefined) return rejected(position, null, reasons, raw);
+    if (row.id !== undefined && !isRecordId(row.id)) reasons.push('id_invalid');
+    reasons.push(...this.spec.rules(row));
+    let undecided = false;
+    for (const ref of this.spec.references ?? []) {
+      const value = row[ref.field];
+      if (value === undefined) continue;
+      const answer = resolved.get(ref.field);
+      if (typeof value === 'number' && answer?.found.has(value)) continue;
+      if (typeof value === 'number' && answer?.undecided.has(value)) undecided = true;
+      else reasons.push(ref.reason);
+    }
+    const keys = this.#keysOf(row);
+    if (held !== undefined && (undecided || held.holds(keys))) {
+      held.hold(keys);
+      return { kind: 'deferred' };
+    }
+    if (
+      reasons.length === 0 &&
+      shape.complete &&
+      isRecordId(shape.row.id) &&
+      this.#insertRow.run(this.spec.toRecord(shape.row)).changes === 1
+    ) {
+      return { kind: 'accepted', id: shape.row.id };
+    }
+    this.#keys.forEach((unique, k) => {
+      const key = keys[k];
+      if (key !== undefined && this.#taken[k]?.value({ key }) !== undefined) reasons.push(unique.reason);
+    });
+    if (reasons.length === 0) throw new Error(`row ${position} conflicts with a unique index that no unique key of the spec describes`);
+    return rejected(position, (raw as { id?: unknown }).id ?? null, reasons, raw);
+  }
+
+  #keysOf(row: Partial<Input>): Keys {
+    return this.#keys.map((unique) => {
+      const value: FieldValue | undefined = row[unique.field];
+      return value === undefined ? undefined : unique.key(value);
+    });
+  }
+}

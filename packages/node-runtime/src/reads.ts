@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { Payload, Reason, RejectionRecord, ReplyTo } from '@dbsim/protocol';
+import type Database from 'better-sqlite3';
+import { and, asc, count, eq, getTableName, gt, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { streamRows } from './direct.js';
+import { canonical } from './fields.js';
+import { batches, deferred, rejections } from './schema.js';
+
+export type Stats = Payload<ReplyTo<'stats'>>;
+export type Digest = Payload<ReplyTo<'digest'>>;
+
+/** A row held back, in its stream. */
+export interface HeldRow {
+  position: number;
+  row: unknown;
+}
+
+/**
+ * What a node's file says, read: the counts and rejections a run's report
+ * is made of, held-back rows, and a fingerprint of the whole outcome.
+ */
+export class Reads {
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly db: BetterSQLite3Database,
+    private readonly table: SQLiteTable,
+  ) {}
+
+  /** A producer's rows: every one received is inserted, rejected, or still held back. */
+  stats(producer: number): Stats {
+    const [received] = this.db
+      .select({ n: sql<number>`coalesce(sum(${batches.count}), 0)` })
+      .from(batches)
+      .where(eq(batches.producer, producer))
+      .all();
+    const [rejected] = this.db.select({ n: count() }).from(rejections).where(eq(rejections.producer, producer)).all();
+    const [held] = this.db.select({ n: count() }).from(deferred).where(eq(deferred.producer, producer)).all();
+    const totals = { received: received?.n ?? 0, rejected: rejected?.n ?? 0 };
+    const byReason = this.db.all<{ reason: Reason; n: number }>(
+      sql`select value as reason, count(*) as n from ${rejections}, json_each(${rejections.reasons})
+          where ${rejections.producer} = ${producer} group by value`,
+    );
+    const reasons = Object.fromEntries(canonical(byReason.map((r) => r.reason)).map((reason) => [reason, 0]));
+    for (const { reason, n } of byReason) reasons[reason] = n;
+    return { ...totals, inserted: totals.received - totals.rejected - (held?.n ?? 0), reasons };
+  }
+
+  /** One page of a producer's rejections in stream order. */
+  rejections(producer: number, after: number, limit: number): RejectionRecord[] {
+    return this.db
+      .select()
+      .from(rejections)
+      .where(and(eq(rejections.producer, producer), gt(rejections.position, after)))
+      .orderBy(asc(rejections.position))
+      .limit(limit)
+      .all()
+      .map(toRejection);
+  }
+
+  /** The rejections a batch's transaction decided, in stream order, streamed. */
+  *rejectionsDecidedBy(producer: number, offset: number): Generator<RejectionRecord> {
+    const decided = this.db
+      .select()
+      .from(rejections)
+      .where(and(eq(rejections.producer, producer), eq(rejections.batch, offset)))
+      .orderBy(asc(rejections.position));
+    for (const record of streamRows<typeof rejections.$inferSelect>(this.sqlite, decided)) yield toRejection(record);
+  }
+
+  /** Every row a producer holds back, streamed. */
+  *heldRows(producer: number): Generator<unknown> {
+    const held = this.db.select({ row: deferred.row }).from(deferred).where(eq(deferred.producer, producer));
+    for (const { row } of streamRows<{ row: string }>(this.sqlite, held)) yield JSON.parse(row);
+  }
+
+  /** The first of a producer's held-back rows, in stream order. */
+  heldPage(producer: number, limit: number): HeldRow[] {
+    return this.db
+      .select({ position: deferred.position, row: deferred.row })
+      .from(deferred)
+      .where(eq(deferred.producer, producer))
+      .orderBy(asc(deferred.position))
+      .limit(limit)
+      .all()
+      .map(({ position, row }) => ({ position, row: JSON.parse(row) }));
+  }
+
+  /** Every id the table holds. */
+  ids(): IterableIterator<number> {
+    return this.sqlite
+      .prepare(this.db.select({ id: sql`id` }).from(this.table).toSQL().sql)
+      .pluck()
+      .iterate() as IterableIterator<number>;
+  }
+
+  /** Rows held and rows rejected over all producers. */
+  counts(): { rows: number; rejected: number } {
+    const [rows] = this.db.select({ n: count() }).from(this.table).all();
+    const [rejected] = this.db.select({ n: count() }).from(rejections).all();
+    return { rows: rows?.n ?? 0, rejected: rejected?.n ?? 0 };
+  }
+
+  /**
+   * A SHA-256 over the table's rows in id order and the rejections in stream
+   * order (without when they happened): equal digests mean equal outcomes.
+   */
+  digest(): Digest {
+    const hash = createHash('sha256');
+    const feed = (query: string) => {
+      let n = 0;
+      for (const row of this.sqlite.prepare(query).raw().iterate()) {
+        hash.update(`${JSON.stringify(row)}\n`);
+        n++;
+      }
+      return n;
+    };
+    const rows = feed(`select * from "${getTableName(this.table)}" order by id`);
+    hash.update('--\n');
+    const rejected = feed('select producer, position, id, row, reasons from rejections order by producer, position');
+    return { rows, rejections: rejected, sha256: hash.digest('hex') };
+  }
+}
+
+function toRejection(record: typeof rejections.$inferSelect): RejectionRecord {
+  return { position: record.position, id: record.id, reasons: JSON.parse(record.reasons) as Reason[], row: JSON.parse(record.row) };
+}

@@ -1,0 +1,110 @@
+import { type Logger, logEvent } from '@dbsim/logger';
+import { type Channel, type Envelope, type ErrorBody, type ReplyBody, RequestBody, type Unanswered } from '@dbsim/protocol';
+import { Inserts } from './inserts.js';
+import type { LogFanout } from './log-fanout.js';
+import { OwnerLookups } from './owner-lookups.js';
+import type { NodeStore } from './store.js';
+
+export interface RouterParts {
+  store: NodeStore;
+  inserts: Inserts;
+  lookups: OwnerLookups;
+  log: Logger;
+  /** For a standalone node: connections may subscribe to its log lines. */
+  logs?: LogFanout | undefined;
+  /** Called once a shutdown request has been answered. */
+  onShutdown(): void;
+}
+
+/**
+ * The protocol router of a node: each request, on any number of channels,
+ * goes to what answers it. The switch is exhaustive, so a new request type
+ * does not compile until it has an answer here.
+ */
+export class Router {
+  constructor(private readonly parts: RouterParts) {}
+
+  /** A node's parts around its store, wired together: what answers lookups, the insert pipeline, and the router. */
+  static serving(store: NodeStore, log: Logger, options: Pick<RouterParts, 'logs' | 'onShutdown'>): Router {
+    const lookups = new OwnerLookups(store);
+    return new Router({ store, lookups, inserts: new Inserts(store, lookups, log), log, ...options });
+  }
+
+  get inserts(): Inserts {
+    return this.parts.inserts;
+  }
+
+  attach(channel: Channel): this {
+    channel.onMessage((message) => this.#handle(channel, message)).onInvalid((problem, raw) => this.#invalid(channel, problem, raw));
+    return this;
+  }
+
+  #handle(channel: Channel, message: Envelope): void {
+    const { body } = message;
+    if (!('msg_id' in body) || body.type === 'ping') return; // a reply nobody waits for any more, or the channel's own business
+    const { store, inserts, lookups, logs } = this.parts;
+    const answer = (reply: Unanswered): void => {
+      channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
+    };
+    switch (body.type) {
+      case 'insert':
+        inserts.insert(channel, body, answer);
+        break;
+      case 'lookup':
+        lookups.lookup(body.producer, body.ids, body.partial === true, (found, undecided) =>
+          answer({ type: 'lookup_ok', found, undecided }),
+        );
+        break;
+      case 'hello':
+        answer({ type: 'hello_ok', node: store.spec.node, pid: process.pid, ...store.ledger.latest() });
+        break;
+      case 'stats':
+        answer({ type: 'stats_ok', ...store.reads.stats(body.producer) });
+        break;
+      case 'rejections':
+        answer({ type: 'rejections_ok', rejections: store.reads.rejections(body.producer, body.after, body.limit) });
+        break;
+      case 'digest':
+        answer({ type: 'digest_ok', ...store.reads.digest() });
+        break;
+      case 'status': {
+        const uptimeMs = Math.round(process.uptime() * 1000);
+        answer({ type: 'status_ok', node: store.spec.node, pid: process.pid, uptimeMs, ...store.reads.counts(), ...store.ledger.latest() });
+        break;
+      }
+      case 'subscribe_logs':
+        if (logs === undefined) {
+          answer({ type: 'error', code: 'not_supported', definite: true, text: 'a forked node logs to its stdout' });
+          break;
+        }
+        logs.subscribe(channel, message.src);
+        answer({ type: 'subscribe_logs_ok' });
+        break;
+      case 'shutdown':
+        void inserts.stop().then(() => {
+          answer({ type: 'shutdown_ok' });
+          this.parts.onShutdown();
+        });
+        break;
+      default:
+        body satisfies never;
+    }
+  }
+
+  #invalid(channel: Channel, problem: string, raw: unknown): void {
+    const envelope = (typeof raw === 'object' && raw !== null ? raw : {}) as { src?: unknown; body?: { msg_id?: unknown; type?: unknown } };
+    const type = envelope.body?.type;
+    const unknownType = typeof type === 'string' && !RequestBody.options.some((option) => option.shape.type.value === type);
+    logEvent(this.parts.log, unknownType ? 'unsupported message' : 'malformed message', { problem, message: raw });
+    const msgId = envelope.body?.msg_id;
+    if (typeof envelope.src !== 'string' || !Number.isSafeInteger(msgId) || (msgId as number) < 0) return;
+    const reply: ErrorBody = {
+      type: 'error',
+      code: unknownType ? 'not_supported' : 'malformed_message',
+      definite: true,
+      text: unknownType ? `unknown message type ${JSON.stringify(type)}` : problem,
+      in_reply_to: msgId as number,
+    };
+    channel.send({ src: channel.address, dest: envelope.src, body: reply });
+  }
+}

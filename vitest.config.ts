@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+const sources = '{apps,packages}/*/src/**';
+
+/**
+ * Two projects: unit tests run straight from the source; end-to-end tests
+ * (*.e2e.test.ts) run the real, built processes, so `dist/` must be built
+ * first. `pnpm test` runs both, `pnpm test:unit` the first alone.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: [`${sources}/*.test.ts`], exclude: [`${sources}/*.e2e.test.ts`] } },
+      // They mostly wait on child processes: more of them at once than there are cores.
+      {
+        test: {
+          name: 'e2e',
+          include: [`${sources}/*.e2e.test.ts`],
+          benchmark: { include: [] },
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          maxWorkers: 4,
+        },
+      },
+    ],
+  },
+});
