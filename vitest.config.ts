@@ -10,7 +10,7 @@ const sources = '{apps,packages}/*/src/**';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: [`${sources}/*.test.ts`], exclude: [`${sources}/*.e2e.test.ts`] } },
+      { test: { name: 'unit', include: [`${sources}/*.test.ts`], exclude: [`${sources}/*.e2e.test.ts`], sequence: { groupOrder: 0 } } },
       // They mostly wait on child processes: more of them at once than there are cores.
       {
         test: {
@@ -20,6 +20,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           maxWorkers: 4,
+          // After the unit tests, which are quick: a broken build shows there first.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
