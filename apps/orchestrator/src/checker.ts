@@ -16,7 +16,7 @@ export async function checkAgainstUndisturbedRun(options: Options, chaotic: RunR
   const dir = mkdtempSync(join(tmpdir(), 'dbsim-undisturbed-'));
   let keep = false;
   try {
-    const calm = await simulate({ ...options, dir, chaos: undefined }, { signal, echo: false, fingerprint: true });
+    const calm = await simulate({ ...options, dir, chaos: undefined }, { signal, logsToStdout: false, summary: false, fingerprint: true });
     const report = (d: string) => readFileSync(join(d, 'report.json'), 'utf8');
     const rejectionLog = (d: string, run: number) => rejectionLogDigest(join(d, 'simulate.log'), run);
     const what = [

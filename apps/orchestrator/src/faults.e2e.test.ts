@@ -83,7 +83,7 @@ describe('faults', () => {
     const interrupted = await first.finished;
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(
-      /interrupted; rows committed: users \d+ of 3000, products \d+ of 500, orders \d+ of 5000\. Continue with --resume/,
+      /interrupted; rows committed: users [\d,]+ of 3,000, products [\d,]+ of 500, orders [\d,]+ of 5,000\. Continue with --resume/,
     );
     expect(jsonLines(interrupted.stdout).filter((line) => line.msg === 'node stopped')).toHaveLength(3);
     expectAllOrNothing(run);

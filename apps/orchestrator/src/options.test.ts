@@ -1,22 +1,29 @@
 import { UsageError } from '@dbsim/cli';
 import { CLASSIC } from '@dbsim/datasets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseOptions } from './options.js';
+import { type Options, parseOptions } from './options.js';
+
+/** Options that must parse (not --help, not --version). */
+async function options(args: string[]): Promise<Options> {
+  const parsed = await parseOptions(args);
+  if (parsed === undefined) throw new Error('printed help or version');
+  return parsed;
+}
 
 let saved: string | undefined;
 beforeEach(() => {
-  saved = process.env.DBSIM_CALLER_CWD;
-  process.env.DBSIM_CALLER_CWD = '/home/me/work';
+  saved = process.env.INIT_CWD;
+  process.env.INIT_CWD = '/home/me/work';
 });
 afterEach(() => {
-  if (saved === undefined) delete process.env.DBSIM_CALLER_CWD;
-  else process.env.DBSIM_CALLER_CWD = saved;
+  if (saved === undefined) delete process.env.INIT_CWD;
+  else process.env.INIT_CWD = saved;
 });
 
 describe('parseOptions', () => {
-  it('defaults to the classic data set in the repo databases folder, fresh', () => {
-    const options = parseOptions([]);
-    expect(options).toMatchObject({
+  it('defaults to the classic data set in the repo databases folder, fresh', async () => {
+    const parsed = await options([]);
+    expect(parsed).toMatchObject({
       data: { kind: 'file', file: CLASSIC },
       keep: false,
       resume: false,
@@ -26,22 +33,26 @@ describe('parseOptions', () => {
       durability: 'full',
       chaos: undefined,
     });
-    expect(options.dir).toMatch(/databases$/);
+    expect(parsed.dir).toMatch(/databases$/);
   });
 
-  it("resolves relative paths against the caller's folder", () => {
-    expect(parseOptions(['--data', 'f.json', '--dir', 'runs/a'])).toMatchObject({
+  it("resolves relative paths against the caller's folder", async () => {
+    expect(await options(['--data', 'f.json', '--dir', 'runs/a'])).toMatchObject({
       data: { kind: 'file', file: '/home/me/work/f.json' },
       dir: '/home/me/work/runs/a',
     });
   });
 
-  it('reads delays per node', () => {
-    expect(parseOptions(['--delay', 'users=50,orders=1', '--delay', 'products=0']).delays).toEqual({ users: 50, orders: 1, products: 0 });
+  it('reads delays per node', async () => {
+    expect((await options(['--delay', 'users=50,orders=1', '--delay', 'products=0'])).delays).toEqual({
+      users: 50,
+      orders: 1,
+      products: 0,
+    });
   });
 
-  it('reads a generated data set with its invalid rate and seed', () => {
-    expect(parseOptions(['--generate', 'users=3,products=2,orders=1', '--invalid-rate', '0.5', '--seed', '9']).data).toEqual({
+  it('reads a generated data set with its invalid rate and seed', async () => {
+    expect((await options(['--generate', 'users=3,products=2,orders=1', '--invalid-rate', '0.5', '--seed', '9'])).data).toEqual({
       kind: 'generate',
       sizes: { users: 3, products: 2, orders: 1 },
       invalidRate: 0.5,
@@ -49,19 +60,19 @@ describe('parseOptions', () => {
     });
   });
 
-  it('reads one data file per table', () => {
-    expect(parseOptions(['--data', 'users=u.ndjson,products=p.csv,orders=/data/o.jsonl']).data).toEqual({
+  it('reads one data file per table', async () => {
+    expect((await options(['--data', 'users=u.ndjson,products=p.csv,orders=/data/o.jsonl'])).data).toEqual({
       kind: 'tables',
       files: { users: '/home/me/work/u.ndjson', products: '/home/me/work/p.csv', orders: '/data/o.jsonl' },
     });
   });
 
-  it('reads a chaos schedule, filling in what is not given', () => {
-    expect(parseOptions(['--chaos', 'seed=7,kills=5']).chaos).toEqual({ seed: 7, kills: 5, maxDelayMs: 20 });
+  it('reads a chaos schedule, filling in what is not given', async () => {
+    expect((await options(['--chaos', 'seed=7,kills=5'])).chaos).toEqual({ seed: 7, kills: 5, maxDelayMs: 20 });
   });
 
-  it('on --resume without a data option leaves the data to the interrupted run', () => {
-    expect(parseOptions(['--resume']).data).toBeUndefined();
+  it('on --resume without a data option leaves the data to the interrupted run', async () => {
+    expect((await options(['--resume'])).data).toBeUndefined();
   });
 
   it.each([
@@ -79,7 +90,35 @@ describe('parseOptions', () => {
     [['--delay', 'carts=5']],
     [['--delay', 'users']],
     [['extra']],
-  ])('refuses %j with a usage error', (args) => {
-    expect(() => parseOptions(args)).toThrow(UsageError);
+  ])('refuses %j with a usage error', async (args) => {
+    await expect(parseOptions(args)).rejects.toThrow(UsageError);
+  });
+
+  it.each([
+    [['--dri', 'x'], "unknown option '--dri' (did you mean --dir?)"],
+    [['--seed', '4'], '--seed goes with --generate'],
+    [['--invalid-rate', '0.5'], '--invalid-rate goes with --generate'],
+    [['--delay', 'users=1,users=2'], "option '--delay <node=ms,...>' argument 'users=1,users=2' is invalid. users is given twice."],
+    [['--attach', 'usres=x.sock'], 'did you mean users?'],
+  ])('says what is wrong with %j in one line', async (args, why) => {
+    const error = await parseOptions(args).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain(why);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('prints its help or version and parses nothing else', async () => {
+    const written: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((text: string) => written.push(text)) as typeof process.stdout.write;
+    try {
+      expect(await parseOptions(['--help'])).toBeUndefined();
+      expect(await parseOptions(['--version'])).toBeUndefined();
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written.join('')).toMatch(
+      /Usage: simulate \[options\][\s\S]*Data:\n {2}--data <file>[\s\S]*\(default: 5000\)[\s\S]*^\d+\.\d+\.\d+$/m,
+    );
   });
 });

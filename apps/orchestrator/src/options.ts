@@ -1,13 +1,19 @@
-import { parseArgs } from 'node:util';
-import { defaultDatabasesDir, UsageError, userPath } from '@dbsim/cli';
-import { CLASSIC, parseSizes } from '@dbsim/datasets';
-import { type Address, type Durability, NodeName, parseAddress, perNode } from '@dbsim/protocol';
-
-/** Where the rows come from: a data file, or the seeded generator. */
-export type DataSpec =
-  | { kind: 'file'; file: string }
-  | { kind: 'tables'; files: Record<NodeName, string> }
-  | { kind: 'generate'; sizes: Record<NodeName, number>; invalidRate: number; seed: number };
+import {
+  type Command,
+  command,
+  defaultDatabasesDir,
+  given,
+  Option,
+  pairs,
+  parse,
+  positiveNumber,
+  share,
+  UsageError,
+  userPath,
+  wholeNumber,
+} from '@dbsim/cli';
+import { CLASSIC, type DataSpec, parseSizes } from '@dbsim/datasets';
+import { type Address, DURABILITIES, type Durability, NODES, NodeName, parseAddress, perNode } from '@dbsim/protocol';
 
 export interface ChaosOptions {
   seed: number;
@@ -43,85 +49,111 @@ export interface Options {
   progress: boolean;
 }
 
-export const USAGE = `usage: simulate [--data FILE | --data users=FILE,products=FILE,orders=FILE | --generate users=N,products=M,orders=K [--invalid-rate R] [--seed S]]
-                [--dir DIR] [--keep | --resume] [--batch-size N] [--window N] [--delay NODE=MS,...]
-                [--durability normal|full] [--restarts N] [--hang-timeout MS] [--chaos seed=S,kills=K[,delay=MS]]
-                [--attach NODE=SOCKET|tcp://HOST:PORT,...] [--no-progress]`;
+const NODE_KEYS = NodeName.options;
+const CHAOS_KEYS = ['seed', 'kills', 'delay'] as const;
 
-export function parseOptions(args: readonly string[]): Options {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`, { cause: error });
-  }
-  const { values } = parsed;
-  if (values.data !== undefined && values.generate !== undefined) throw new UsageError('give --data or --generate, not both');
-  if (values.keep && values.resume) throw new UsageError('give --keep or --resume, not both');
+/** The command line of `pnpm simulate`, grouped as the README groups it. */
+function program(): Command {
+  const group = (heading: string, ...options: Option[]) => options.map((option) => option.helpGroup(heading));
+  const options = [
+    ...group(
+      'Data:',
+      new Option(
+        '--data <file>',
+        'the data file: one JSON file, or users=FILE,products=FILE,orders=FILE (NDJSON or CSV, streamed) (default: the classic data set)',
+      ),
+      new Option('--generate <sizes>', 'a generated data set instead: users=N,products=M,orders=K'),
+      new Option('--invalid-rate <share>', 'with --generate: the share of rows made invalid, 0 to 1').argParser(share).default(0.05),
+      new Option('--seed <n>', 'with --generate: the same seed gives the same rows').argParser(wholeNumber).default(1),
+    ),
+    ...group(
+      'Where:',
+      new Option('--dir <dir>', 'where the databases, simulate.log and report.json go (default: databases/)'),
+      new Option('--keep', 'add to the databases in DIR instead of starting from empty ones'),
+      new Option('--resume', 'continue the interrupted run in DIR, with its own data set'),
+    ),
+    ...group(
+      'Batches:',
+      new Option('--batch-size <rows>', 'rows per insert message').argParser(positiveNumber).default(5000),
+      new Option('--window <n>', 'insert messages in flight per node, unacknowledged').argParser(positiveNumber).default(4),
+      new Option('--delay <node=ms,...>', 'pause before each batch sent to a node, to slow one stream against the others').argParser(
+        pairs(NODE_KEYS),
+      ),
+    ),
+    ...group(
+      'Nodes:',
+      new Option('--durability <mode>', "SQLite's synchronous setting for the nodes").choices(DURABILITIES).default('full'),
+      new Option('--restarts <n>', 'restarts allowed per node before the run gives up').argParser(wholeNumber).default(10),
+      new Option('--hang-timeout <ms>', 'a node that answers nothing for this long is killed and restarted')
+        .argParser(positiveNumber)
+        .default(10_000),
+      new Option(
+        '--attach <node=address,...>',
+        'use a node already running (a socket path or tcp://HOST:PORT) instead of forking one',
+      ).argParser(pairs(NODE_KEYS)),
+    ),
+    ...group(
+      'Faults:',
+      new Option(
+        '--chaos <seed=S,kills=K,delay=MS>',
+        'kill random nodes K times at seeded moments, pause 0-MS ms before batches; then compare with an undisturbed run',
+      ).argParser(pairs(CHAOS_KEYS)),
+    ),
+    ...group('Display:', new Option('--no-progress', 'no live progress display (shown on a terminal unless CI is set)')),
+  ];
+  const simulate = command('simulate', 'Insert a data set into the three nodes, and explain every row they refuse.');
+  for (const option of options) simulate.addOption(option);
+  return simulate.addHelpText(
+    'after',
+    '\nExamples:\n  pnpm simulate --generate users=100000,products=10000,orders=200000 --dir runs/big\n  pnpm simulate --dir runs/big --resume',
+  );
+}
+
+/** The options, or undefined when the user asked for --help or --version (printed already). */
+export async function parseOptions(args: readonly string[]): Promise<Options | undefined> {
+  const parsed = await parse(program(), args);
+  if (parsed === undefined) return undefined;
+  const values = parsed.opts();
+  const refuse = (when: boolean, why: string) => {
+    if (when) throw new UsageError(why);
+  };
+  refuse(values.data !== undefined && values.generate !== undefined, 'give --data or --generate, not both');
+  for (const option of ['invalid-rate', 'seed'] as const)
+    refuse(given(parsed, option) && values.generate === undefined, `--${option} goes with --generate`);
+  refuse(values.keep && values.resume, 'give --keep or --resume, not both');
   const chaos = values.chaos === undefined ? undefined : chaosOptions(values.chaos);
-  if (chaos && (values.keep || values.resume))
-    throw new UsageError('--chaos compares against a fresh run, so it cannot be combined with --keep or --resume');
-  const attach = attached(values.attach);
-  if (chaos && Object.keys(attach).length > 0) throw new UsageError('--chaos kills forked nodes; it cannot be combined with --attach');
+  refuse(
+    chaos !== undefined && (values.keep || values.resume),
+    '--chaos compares against a fresh run, so it cannot be combined with --keep or --resume',
+  );
+  const attach = attached(values.attach ?? {});
+  refuse(chaos !== undefined && Object.keys(attach).length > 0, '--chaos kills forked nodes; it cannot be combined with --attach');
   return {
     data: dataSpec(values, !values.resume),
     dir: values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir),
-    keep: values.keep,
-    resume: values.resume,
-    batchSize: positiveInt('--batch-size', values['batch-size']),
-    window: positiveInt('--window', values.window),
-    delays: delays(values.delay),
-    durability: durability(values.durability),
-    restarts: count('--restarts', values.restarts),
-    hangTimeoutMs: positiveInt('--hang-timeout', values['hang-timeout']),
+    keep: values.keep === true,
+    resume: values.resume === true,
+    batchSize: values.batchSize,
+    window: values.window,
+    delays: perNodeNumbers('--delay', values.delay ?? {}),
+    durability: values.durability,
+    restarts: values.restarts,
+    hangTimeoutMs: values.hangTimeout,
     chaos,
     attach,
-    progress: !values['no-progress'],
+    progress: values.progress !== false,
   };
 }
 
-export function isHelp(args: readonly string[]): boolean {
-  return args.includes('--help') || args.includes('-h');
-}
-
-function parse(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    options: {
-      data: { type: 'string' },
-      generate: { type: 'string' },
-      'invalid-rate': { type: 'string', default: '0.05' },
-      seed: { type: 'string', default: '1' },
-      dir: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      resume: { type: 'boolean', default: false },
-      'batch-size': { type: 'string', default: '5000' },
-      window: { type: 'string', default: '4' },
-      delay: { type: 'string', multiple: true, default: [] },
-      durability: { type: 'string', default: 'full' },
-      restarts: { type: 'string', default: '10' },
-      'hang-timeout': { type: 'string', default: '10000' },
-      chaos: { type: 'string' },
-      attach: { type: 'string', multiple: true, default: [] },
-      'no-progress': { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-}
-
-type Values = ReturnType<typeof parse>['values'];
+type Values = ReturnType<Command['opts']>;
 
 function dataSpec(values: Values, defaultToClassic: boolean): DataSpec | undefined {
   if (values.generate !== undefined) {
-    const invalidRate = Number(values['invalid-rate']);
-    if (!(invalidRate >= 0 && invalidRate <= 1))
-      throw new UsageError(`--invalid-rate must be between 0 and 1, not ${JSON.stringify(values['invalid-rate'])}`);
-    return { kind: 'generate', sizes: parseSizes(values.generate), invalidRate, seed: count('--seed', values.seed) };
+    return { kind: 'generate', sizes: parseSizes(values.generate), invalidRate: values.invalidRate, seed: values.seed };
   }
-  if (values.data?.includes('=')) {
-    const files = pairs('--data', values.data, NodeName.options);
-    const missing = NodeName.options.filter((table) => files[table] === undefined);
+  if (typeof values.data === 'string' && values.data.includes('=')) {
+    const files = parseWith('--data', pairs(NODE_KEYS), values.data);
+    const missing = NODES.filter((table) => files[table] === undefined);
     if (missing.length > 0) throw new UsageError(`--data with one file per table needs all three: ${missing.join(', ')} missing`);
     return { kind: 'tables', files: perNode((table) => userPath(files[table] ?? '')) };
   }
@@ -129,63 +161,35 @@ function dataSpec(values: Values, defaultToClassic: boolean): DataSpec | undefin
   return defaultToClassic ? { kind: 'file', file: CLASSIC } : undefined;
 }
 
-function count(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(text)}`);
-  return value;
-}
-
-function positiveInt(flag: string, text: string): number {
-  const value = count(flag, text);
-  if (value < 1) throw new UsageError(`${flag} must be at least 1, not ${JSON.stringify(text)}`);
-  return value;
-}
-
-function durability(text: string): Durability {
-  if (text !== 'normal' && text !== 'full') throw new UsageError(`--durability must be normal or full, not ${JSON.stringify(text)}`);
-  return text;
-}
-
-/** `key=value,...` into a record, refusing keys outside `allowed`. */
-function pairs(flag: string, spec: string, allowed: readonly string[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const part of spec.split(',')) {
-    const [key, value, ...rest] = part.split('=');
-    if (key === undefined || value === undefined || rest.length > 0 || !allowed.includes(key)) {
-      throw new UsageError(`${flag} takes ${allowed.map((k) => `${k}=…`).join(',')}, not ${JSON.stringify(part)}`);
-    }
-    result[key] = value;
+/** A value parsed outside commander, with its errors worded as commander words them. */
+function parseWith<T>(flag: string, parser: (text: string) => T, text: string): T {
+  try {
+    return parser(text);
+  } catch (error) {
+    throw new UsageError(`option '${flag}' argument '${text}' is invalid. ${(error as Error).message}`, { cause: error });
   }
-  return result;
 }
 
-function delays(specs: readonly string[]): Options['delays'] {
-  const result: Options['delays'] = {};
-  for (const spec of specs) {
-    for (const [node, ms] of Object.entries(pairs('--delay', spec, NodeName.options))) result[node as NodeName] = count('--delay', ms);
-  }
-  return result;
+function perNodeNumbers(flag: string, values: Partial<Record<NodeName, string>>): Partial<Record<NodeName, number>> {
+  return Object.fromEntries(Object.entries(values).map(([node, text]) => [node, parseWith(flag, wholeNumber, text as string)]));
 }
 
-function attached(specs: readonly string[]): Options['attach'] {
+function attached(specs: Partial<Record<NodeName, string>>): Options['attach'] {
   const result: Options['attach'] = {};
-  for (const spec of specs) {
-    for (const [node, text] of Object.entries(pairs('--attach', spec, NodeName.options))) {
-      try {
-        result[node as NodeName] = parseAddress(text, userPath);
-      } catch (error) {
-        throw new UsageError(`--attach ${node}: ${(error as Error).message}`, { cause: error });
-      }
+  for (const [node, text] of Object.entries(specs) as [NodeName, string][]) {
+    try {
+      result[node] = parseAddress(text, userPath);
+    } catch (error) {
+      throw new UsageError(`--attach ${node}: ${(error as Error).message}`, { cause: error });
     }
   }
   return result;
 }
 
-function chaosOptions(spec: string): ChaosOptions {
-  const values = pairs('--chaos', spec, ['seed', 'kills', 'delay']);
+function chaosOptions(values: Partial<Record<(typeof CHAOS_KEYS)[number], string>>): ChaosOptions {
   return {
-    seed: count('--chaos seed', values.seed ?? '1'),
-    kills: count('--chaos kills', values.kills ?? '3'),
-    maxDelayMs: count('--chaos delay', values.delay ?? '20'),
+    seed: parseWith('--chaos seed', wholeNumber, values.seed ?? '1'),
+    kills: parseWith('--chaos kills', wholeNumber, values.kills ?? '3'),
+    maxDelayMs: parseWith('--chaos delay', wholeNumber, values.delay ?? '20'),
   };
 }

@@ -2,25 +2,40 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Progress } from './progress.js';
 
+const start = (totals: Record<'users' | 'products' | 'orders', number | undefined>) =>
+  new Progress(new PassThrough(), totals, { users: 0, products: 0, orders: 0 });
+
 describe('Progress', () => {
-  it('shows each node’s rows of the total, its rate and the time left', () => {
-    const progress = new Progress(
-      new PassThrough(),
-      { users: 1000, products: 100, orders: undefined },
-      { users: 0, products: 0, orders: 0 },
-    );
-    progress.committed('users', 250);
-    progress.committed('products', 100);
-    progress.committed('orders', 40);
-    const lines = progress.render(performance.now() + 1000);
+  it('shows each node’s rows of the total, its recent rate and the time left', () => {
+    const progress = start({ users: 1000, products: 100, orders: undefined });
+    const t = performance.now();
+    for (let s = 0; s <= 2; s++) progress.committed('users', 125 * s, t + 1000 * s);
+    progress.committed('products', 100, t + 500);
+    progress.committed('orders', 20, t);
+    progress.committed('orders', 40, t + 2000);
+    const lines = progress.render(t + 2000);
     progress.stop();
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^users {4}250 of 1,000 rows, 2\d\d rows\/s, [34] s left$/);
-    expect(lines[1]).toMatch(/^products 100 of 100 rows, [\d,]+ rows\/s$/);
-    expect(lines[2]).toMatch(/^orders {3}40 rows, [\d,]+ rows\/s$/);
+    expect(lines).toEqual([
+      'users    250 of 1,000 rows, 125 rows/s, 6 s left',
+      expect.stringMatching(/^products 100 of 100 rows, done in \d s$/),
+      'orders   40 rows, 10 rows/s',
+    ]);
   });
 
-  it('redraws in place and erases itself when stopped', () => {
+  it('shows no rate and no time left until a node has been committing for a second', () => {
+    const progress = start({ users: 1_000_000, products: 10, orders: 10 });
+    const t = performance.now();
+    progress.committed('users', 5000, t);
+    progress.committed('users', 10_000, t + 100);
+    expect(progress.render(t + 200)).toEqual([
+      'users    10,000 of 1,000,000 rows',
+      'products 0 of 10 rows, starting',
+      'orders   0 of 10 rows, starting',
+    ]);
+    progress.stop();
+  });
+
+  it('redraws in place and erases itself when stopped, once', () => {
     const stream = new PassThrough();
     let written = '';
     stream.on('data', (chunk: Buffer) => {
@@ -30,6 +45,8 @@ describe('Progress', () => {
     progress.draw();
     progress.draw();
     progress.stop();
+    progress.stop();
+    progress.draw();
     const erase3 = '\x1b[1A\x1b[2K'.repeat(3);
     expect(written.split(erase3)).toHaveLength(3);
     expect(written.endsWith(erase3)).toBe(true);

@@ -1,19 +1,32 @@
 import type { NodeName } from '@dbsim/protocol';
+import { count } from './summary.js';
 
 const REDRAW_MS = 250;
+/** Rates are measured over the last few seconds, so that they follow the run rather than its start. */
+const WINDOW_MS = 3000;
+/** Before a node has been committing this long, its rate says too little to show, or to guess the time left from. */
+const SETTLE_MS = 1000;
+
+interface Track {
+  total: number | undefined;
+  committed: number;
+  /** (time, rows committed) as commits came, over the last WINDOW_MS. */
+  samples: [number, number][];
+  firstAt: number | undefined;
+  doneAt: number | undefined;
+}
 
 /**
  * A live display on a terminal, one line per node: rows committed of the
- * total, rows/s, time left. It is redrawn in place on stderr and erased
- * before the summary, so it never mixes with the JSON log lines on stdout.
+ * total, rows/s, time left. It is redrawn in place on stderr and erased when
+ * it stops (at the summary, or at Ctrl-C), so the screen is left clean.
  */
 export class Progress {
   readonly #started = performance.now();
-  readonly #committed: Record<string, number>;
-  /** When each finished node finished: its rate stops there. */
-  readonly #finished: Record<string, number> = {};
+  readonly #tracks: Record<string, Track>;
   readonly #timer: NodeJS.Timeout;
   #drawn = 0;
+  #stopped = false;
 
   /** Only where someone watches: a terminal, and not under CI. */
   static wanted(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -21,47 +34,80 @@ export class Progress {
   }
 
   constructor(
-    private readonly stream: NodeJS.WritableStream,
-    private readonly totals: Record<NodeName, number | undefined>,
+    private readonly stream: NodeJS.WritableStream & { columns?: number },
+    totals: Record<NodeName, number | undefined>,
     from: Record<NodeName, number>,
   ) {
-    this.#committed = { ...from };
+    this.#tracks = Object.fromEntries(
+      Object.entries(totals).map(([node, total]) => [
+        node,
+        { total, committed: from[node as NodeName], samples: [], firstAt: undefined, doneAt: undefined },
+      ]),
+    );
     this.#timer = setInterval(() => this.draw(), REDRAW_MS);
     this.#timer.unref();
   }
 
-  committed(node: NodeName, rows: number): void {
-    this.#committed[node] = rows;
-    if (rows === this.totals[node]) this.#finished[node] ??= performance.now();
+  committed(node: NodeName, rows: number, now = performance.now()): void {
+    const track = this.#tracks[node];
+    if (track === undefined) return;
+    track.committed = rows;
+    track.firstAt ??= now;
+    track.samples.push([now, rows]);
+    while ((track.samples[0]?.[0] ?? now) < now - WINDOW_MS && track.samples.length > 2) track.samples.shift();
+    if (rows === track.total) track.doneAt ??= now;
   }
 
   /** The lines as they stand now. */
   render(now = performance.now()): string[] {
-    return Object.entries(this.totals).map(([node, total]) => {
-      const seconds = ((this.#finished[node] ?? now) - this.#started) / 1000;
-      const done = this.#committed[node] ?? 0;
-      const rate = seconds > 0 ? done / seconds : 0;
-      const of = total === undefined ? '' : ` of ${total.toLocaleString('en-US')}`;
-      const left = total === undefined || rate === 0 || done >= total ? '' : `, ${Math.ceil((total - done) / rate)} s left`;
-      return `${node.padEnd(8)} ${done.toLocaleString('en-US')}${of} rows, ${Math.round(rate).toLocaleString('en-US')} rows/s${left}`;
+    return Object.entries(this.#tracks).map(([node, track]) => {
+      const of = track.total === undefined ? '' : ` of ${count(track.total)}`;
+      return `${node.padEnd(8)} ${count(track.committed)}${of} rows${this.#pace(track, now)}`;
     });
   }
 
   draw(): void {
-    const lines = this.render();
+    if (this.#stopped) return;
+    const width = this.stream.columns ?? 120;
+    const lines = this.render().map((line) => line.slice(0, width - 1));
     this.stream.write(`${this.#erase()}${lines.join('\n')}\n`);
     this.#drawn = lines.length;
   }
 
-  /** Stops redrawing and erases the display. */
+  /** Stops redrawing and erases the display; stopping twice does nothing more. */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.stream.write(this.#erase());
     this.#drawn = 0;
+  }
+
+  #pace(track: Track, now: number): string {
+    if (track.doneAt !== undefined) return `, done in ${seconds(track.doneAt - this.#started)}`;
+    const first = track.samples[0];
+    const last = track.samples.at(-1);
+    if (
+      track.firstAt === undefined ||
+      now - track.firstAt < SETTLE_MS ||
+      first === undefined ||
+      last === undefined ||
+      last[0] <= first[0]
+    ) {
+      return track.firstAt === undefined ? ', starting' : '';
+    }
+    const rate = ((last[1] - first[1]) / (last[0] - first[0])) * 1000;
+    const left = track.total === undefined || rate <= 0 ? '' : `, ${seconds(((track.total - track.committed) / rate) * 1000)} left`;
+    return `, ${count(Math.round(rate))} rows/s${left}`;
   }
 
   /** Moves up over the lines drawn last, clearing each. */
   #erase(): string {
     return '\x1b[1A\x1b[2K'.repeat(this.#drawn);
   }
+}
+
+function seconds(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

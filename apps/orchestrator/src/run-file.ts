@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@dbsim/cli';
-import type { DataSpec } from './options.js';
+import type { DataSpec } from '@dbsim/datasets';
 
 /** DIR/run.json: which run the databases in DIR are at, and its data, so that --resume can continue it. */
 export interface RunFile {

@@ -45,14 +45,14 @@ describe('paths', () => {
   });
 
   it("resolves a relative path against the caller's folder", () => {
-    const saved = process.env.DBSIM_CALLER_CWD;
-    process.env.DBSIM_CALLER_CWD = '/somewhere';
+    const saved = process.env.INIT_CWD;
+    process.env.INIT_CWD = '/somewhere';
     try {
       expect(userPath('runs/a')).toBe('/somewhere/runs/a');
       expect(userPath('/abs')).toBe('/abs');
     } finally {
-      if (saved === undefined) delete process.env.DBSIM_CALLER_CWD;
-      else process.env.DBSIM_CALLER_CWD = saved;
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
     }
   });
 });

@@ -1,6 +1,16 @@
 /** An error the user caused and can fix: shown as one line, never as a stack trace. */
 export class UsageError extends Error {}
 
+/** pino's levels: LOG_LEVEL must name one, or every process would refuse to start with pino's own message. */
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+async function checkLogLevel(): Promise<void> {
+  const level = process.env.LOG_LEVEL;
+  if (level !== undefined && level !== '' && !LEVELS.includes(level)) {
+    throw new UsageError(`LOG_LEVEL=${level} is not a log level: use one of ${LEVELS.join(', ')}`);
+  }
+}
+
 /** The stack of an error and of each error it wraps (`cause`), for whoever debugs it. */
 export function stackOf(error: unknown): string {
   const lines: string[] = [];
@@ -18,16 +28,18 @@ export function stackOf(error: unknown): string {
  * is not the user's also shows its stack, and the stacks of what it wraps.
  */
 export function runMain(program: string, main: () => Promise<number | undefined>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code ?? 0;
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`${program}: ${message.split('\n')[0]}\n`);
-      const debugging = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
-      if (debugging && !(error instanceof UsageError)) process.stderr.write(`${stackOf(error)}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
-    },
-  );
+  checkLogLevel()
+    .then(main)
+    .then(
+      (code) => {
+        process.exitCode = code ?? 0;
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`${program}: ${message.split('\n')[0]}\n`);
+        const debugging = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
+        if (debugging && !(error instanceof UsageError)) process.stderr.write(`${stackOf(error)}\n`);
+        process.exitCode = error instanceof UsageError ? 2 : 1;
+      },
+    );
 }

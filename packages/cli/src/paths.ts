@@ -16,10 +16,10 @@ export function defaultDatabasesDir(): string {
 }
 
 /**
- * A path the user typed, resolved against the folder they typed it in.
- * pnpm runs scripts in the package's folder but keeps the caller's in
- * INIT_CWD; under turbo, scripts/turbo.mjs keeps it in DBSIM_CALLER_CWD.
+ * A path the user typed, resolved against the folder they typed it in: pnpm
+ * runs a package's script in the package's folder but keeps the caller's in
+ * INIT_CWD.
  */
 export function userPath(path: string): string {
-  return resolve(process.env.DBSIM_CALLER_CWD ?? process.env.INIT_CWD ?? process.cwd(), path);
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
 }

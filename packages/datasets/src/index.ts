@@ -1,3 +1,4 @@
+export * from './data-set.js';
 export * from './generate.js';
 export * from './load.js';
 export * from './random.js';

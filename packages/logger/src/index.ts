@@ -21,7 +21,7 @@ export function createLogger(name: string, destination: DestinationStream = sync
   return pino(
     {
       name,
-      level: process.env.LOG_LEVEL ?? 'info',
+      level: process.env.LOG_LEVEL || 'info',
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -70,6 +70,11 @@ export class OwnerLookups {
     });
   }
 
+  /** The table was emptied: forget what it held. */
+  reset(): void {
+    this.#ids = undefined;
+  }
+
   #found(ids: readonly number[]): number[] {
     if (this.#ids === undefined) {
       this.#ids = new IdSet();

@@ -80,6 +80,11 @@ export class Router {
         logs.subscribe(channel, message.src);
         answer({ type: 'subscribe_logs_ok' });
         break;
+      case 'reset':
+        store.reset();
+        lookups.reset();
+        answer({ type: 'reset_ok', ...store.ledger.latest() });
+        break;
       case 'shutdown':
         void inserts.stop().then(() => {
           answer({ type: 'shutdown_ok' });

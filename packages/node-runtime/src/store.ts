@@ -7,7 +7,7 @@ import { placeholders, prepareDirect } from './direct.js';
 import { HeldKeys, Judge, type Resolved, type Verdict } from './judge.js';
 import { type BatchOutcome, Ledger } from './ledger.js';
 import { type HeldRow, Reads } from './reads.js';
-import { deferred, rejections } from './schema.js';
+import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { AnyTableSpec } from './table-spec.js';
 
 export type Batch = Pick<Request<'insert'>, 'producer' | 'offset' | 'rows' | 'seal'>;
@@ -40,6 +40,7 @@ export class NodeStore {
   readonly #deleteDeferred;
   readonly #apply;
   readonly #decideHeldBack;
+  readonly #reset;
   /** The unique keys of the newest stream's held-back rows, read from the table when first needed. */
   #held: { producer: number; keys: HeldKeys } | undefined;
 
@@ -59,6 +60,9 @@ export class NodeStore {
       .delete(deferred)
       .where(and(eq(deferred.producer, sql.placeholder('producer')), lte(deferred.position, sql.placeholder('upTo'))))
       .prepare();
+    this.#reset = this.#sqlite.transaction(() => {
+      for (const table of [spec.table, rejections, deferred, batches, deliveries]) db.delete(table).run();
+    });
     this.#apply = this.#sqlite.transaction((batch: Batch, resolved: Resolved) => this.#applyInTransaction(batch, resolved));
     this.#decideHeldBack = this.#sqlite.transaction((producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved) => {
       const { decisions, record } = this.#recorder(producer, offset);
@@ -98,6 +102,12 @@ export class NodeStore {
    */
   decideHeldBack(producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved): Decisions {
     return this.#decideHeldBack.immediate(producer, offset, rows, resolved);
+  }
+
+  /** Empties the table and every record of it, in one transaction: the state of a fresh file. */
+  reset(): void {
+    this.#reset();
+    this.#held = undefined;
   }
 
   close(): void {

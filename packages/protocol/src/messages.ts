@@ -116,6 +116,10 @@ export const SubscribeLogsOk = z.object({ type: z.literal('subscribe_logs_ok'), 
 /** One log line, as the node wrote it; a notification, neither request nor reply. */
 export const Log = z.object({ type: z.literal('log'), line: z.string() });
 
+/** Empties the node's database, for a fresh run, once the run has checked everything it needs: answered with the empty state. */
+export const Reset = z.object({ type: z.literal('reset'), ...request });
+export const ResetOk = z.object({ type: z.literal('reset_ok'), ...reply, ...delivery });
+
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
 export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
 
@@ -147,6 +151,7 @@ export const RequestBody = z.discriminatedUnion('type', [
   Digest,
   Status,
   SubscribeLogs,
+  Reset,
   Shutdown,
 ]);
 export const ReplyBody = z.discriminatedUnion('type', [
@@ -158,6 +163,7 @@ export const ReplyBody = z.discriminatedUnion('type', [
   DigestOk,
   StatusOk,
   SubscribeLogsOk,
+  ResetOk,
   ShutdownOk,
   ErrorBody,
 ]);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { formatSummary } from './summary.js';
+
+const reasons = {
+  row_malformed: 4511,
+  field_missing: 4498,
+  field_type: 923,
+  field_unknown: 9153,
+  id_invalid: 3707,
+  id_duplicate: 4336,
+  name_empty: 4545,
+  name_too_long: 4550,
+  email_invalid: 4530,
+  email_duplicate: 4387,
+};
+const stats = {
+  users: { received: 1_000_000, inserted: 954_860, rejected: 45_140, reasons },
+  products: { received: 100_000, inserted: 100_000, rejected: 0, reasons: {} },
+  orders: { received: 1_000_000, inserted: 999_999, rejected: 1, reasons: { user_missing: 1 } },
+};
+
+describe('the summary', () => {
+  it('shows counts with thousands separators and keeps every line inside the width, however many reasons', () => {
+    const text = formatSummary(stats, { users: 9600, products: 1080, orders: 10_590 }, { users: 0, products: 2, orders: 0 }, 80);
+    const lines = text.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'table      received  inserted  rejected     time  restarts',
+      'users     1,000,000   954,860    45,140   9.60 s         0',
+      'products    100,000   100,000         0   1.08 s         2',
+      'orders    1,000,000   999,999         1  10.59 s         0',
+    ]);
+    expect(lines[4]).toBe('rejected for');
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+    expect(text).toContain('  users     row_malformed 4,511, field_missing 4,498,');
+    expect(text).toContain('  orders    user_missing 1');
+    expect(text).not.toMatch(/^ {2}products/m);
+    for (const [reason, n] of Object.entries(reasons)) expect(text).toContain(`${reason} ${n.toLocaleString('en-US')}`);
+  });
+});
