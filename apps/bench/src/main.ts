@@ -3,8 +3,8 @@ import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { defaultDatabasesDir, HEAP_FLAGS, runMain, UsageError, userPath } from '@dbsim/cli';
+import { command, defaultDatabasesDir, HEAP_FLAGS, Option, parse, positiveNumber, runMain, share, userPath, wholeNumber } from '@dbsim/cli';
+import { DURABILITIES, type Durability } from '@dbsim/protocol';
 import { type EventLine, readEvent, readLine } from '@dbsim/logger';
 import type { BaselineResult } from './baseline.js';
 
@@ -20,33 +20,29 @@ interface SimulationResult {
 }
 
 runMain('bench', async () => {
-  const { values } = parseArgs({
-    options: {
-      generate: { type: 'string', default: 'users=1000000,products=100000,orders=1000000' },
-      'invalid-rate': { type: 'string', default: '0.05' },
-      seed: { type: 'string', default: '1' },
-      'batch-size': { type: 'string', default: '5000' },
-      window: { type: 'string', default: '4' },
-      durability: { type: 'string', default: 'full' },
-      runs: { type: 'string', default: '3' },
-      dir: { type: 'string' },
-      out: { type: 'string' },
-    },
-    strict: true,
-  });
+  const program = command('bench', 'The whole simulation on a generated data set, against a baseline of raw SQLite inserts of the rows it accepted.')
+    .addOption(new Option('--generate <sizes>', 'the data set: users=N,products=M,orders=K').default('users=1000000,products=100000,orders=1000000'))
+    .addOption(new Option('--invalid-rate <share>', 'the share of rows made invalid, 0 to 1').argParser(share).default(0.05))
+    .addOption(new Option('--seed <n>', 'the same seed gives the same rows').argParser(wholeNumber).default(1))
+    .addOption(new Option('--batch-size <rows>', 'rows per insert message').argParser(positiveNumber).default(5000))
+    .addOption(new Option('--window <n>', 'insert messages in flight per node').argParser(positiveNumber).default(4))
+    .addOption(new Option('--durability <mode>', "SQLite's synchronous setting, for both").choices(DURABILITIES).default('full'))
+    .addOption(new Option('--runs <n>', "runs of each side; each side's fastest counts").argParser(positiveNumber).default(3))
+    .addOption(new Option('--dir <dir>', 'where both sides write (default: databases/bench)'))
+    .addOption(new Option('--out <file>', 'where the figures go, as JSON (default: DIR/bench.json)'));
+  if ((await parse(program)) === undefined) return 0;
+  const values = program.opts();
   const dir = values.dir === undefined ? join(defaultDatabasesDir(), 'bench') : userPath(values.dir);
   const out = values.out === undefined ? join(dir, 'bench.json') : userPath(values.out);
   const settings = {
-    generate: values.generate,
-    invalidRate: Number(values['invalid-rate']),
-    seed: Number(values.seed),
-    batchSize: Number(values['batch-size']),
-    window: Number(values.window),
-    durability: values.durability,
-    runs: Number(values.runs),
+    generate: values.generate as string,
+    invalidRate: values.invalidRate as number,
+    seed: values.seed as number,
+    batchSize: values.batchSize as number,
+    window: values.window as number,
+    durability: values.durability as Durability,
+    runs: values.runs as number,
   };
-  if (!Number.isSafeInteger(settings.runs) || settings.runs < 1)
-    throw new UsageError(`--runs takes a positive integer, not ${values.runs}`);
   const [simulationDir, baselineDir] = [join(dir, 'simulation'), join(dir, 'baseline')];
   mkdirSync(baselineDir, { recursive: true });
 
@@ -59,11 +55,11 @@ runMain('bench', async () => {
   for (let run = 0; run < settings.runs; run++) {
     simulations.push(
       await simulate(simulationDir, [
-        ...['--generate', settings.generate, '--invalid-rate', values['invalid-rate'], '--seed', values.seed],
-        ...['--batch-size', values['batch-size'], '--window', values.window, '--durability', values.durability],
+        ...['--generate', settings.generate, '--invalid-rate', String(settings.invalidRate), '--seed', String(settings.seed)],
+        ...['--batch-size', String(settings.batchSize), '--window', String(settings.window), '--durability', settings.durability],
       ]),
     );
-    bases.push(await runBaseline(simulationDir, baselineDir, values.durability));
+    bases.push(await runBaseline(simulationDir, baselineDir, settings.durability));
   }
   const fastest = <T extends { seconds: number }>(results: T[]) => results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   // Memory, unlike time, is reported at its worst over the runs.

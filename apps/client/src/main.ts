@@ -1,126 +1,96 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
-import { formatAddress, NodeName, nodeSocket, type Payload, payload, type ReplyTo } from '@dbsim/protocol';
+import { command, defaultDatabasesDir, Option, parse, positiveNumber, runMain, UsageError, userPath, wholeNumber } from '@dbsim/cli';
+import { EXPORT_FORMATS, exportDataSet, generate, parseSizes } from '@dbsim/datasets';
+import { ordersNode } from '@dbsim/orders-node';
+import { productsNode } from '@dbsim/products-node';
+import { NodeName, perNode, REASONS } from '@dbsim/protocol';
+import { usersNode } from '@dbsim/users-node';
 import { printLogs } from './logs.js';
-import { send } from './send.js';
-import { open, targetAddress } from './target.js';
+import { lookup, type NodeOptions, query, sendRows, status } from './node-commands.js';
 
-const USAGE = `usage: dbsim status NODE              pid, uptime, rows, rejected, high-water mark
-       dbsim send NODE ROWS|FILE        insert rows (a JSON array or object, or a file of one) and print each row's fate
-       dbsim lookup NODE ID[,ID...]     which of these ids the node holds now
-       dbsim logs [DIR] [--rejected] [--node NODE]   pretty-print DIR/simulate.log
-NODE is users, products or orders (its socket in --dir, default databases/) or an address: a socket path or tcp://HOST:PORT.
-Options: --dir DIR, --json (print replies as JSON).`;
+const APPS = { users: usersNode, products: productsNode, orders: ordersNode };
 
-runMain('dbsim', async () => {
-  const { values, positionals } = parseArgs({
-    options: {
-      dir: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      rejected: { type: 'boolean', default: false },
-      node: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const [command, target, argument, ...extra] = positionals;
-  if (values.help || command === undefined) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
-  const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
-  const print = (human: string, json: unknown) => process.stdout.write(`${values.json ? JSON.stringify(json) : human}\n`);
+/** The options every command on a node takes. */
+function nodeOptions() {
+  return [
+    new Option('--dir <dir>', 'the folder the node runs on, where its socket is (default: databases/)'),
+    new Option('--json', 'print the answer as JSON'),
+    new Option('--timeout <ms>', 'give up on a node that does not answer within this long').argParser(positiveNumber).default(10_000),
+  ];
+}
 
-  if (command === 'logs') {
-    if (argument !== undefined) throw new UsageError('logs takes at most one folder');
-    const node = values.node === undefined ? undefined : NodeName.safeParse(values.node);
-    if (node?.success === false) throw new UsageError(`--node must be one of ${NodeName.options.join(', ')}`);
-    await printLogs(target === undefined ? dir : userPath(target), { rejected: values.rejected, node: node?.data }, process.stdout);
-    return 0;
-  }
-  if (!['status', 'send', 'lookup'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (see --help)`);
-  if (target === undefined) throw new UsageError(`${command} needs a node: users, products, orders or an address`);
-  if ((command === 'status' ? argument : extra[0]) !== undefined) throw new UsageError(`too many arguments for ${command}`);
-  let address: ReturnType<typeof targetAddress>;
-  try {
-    address = targetAddress(target, dir, userPath);
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-  const rows = command === 'send' ? readRows(argument) : [];
-  const ids = command === 'lookup' ? readIds(argument) : [];
-  const channel = await open(address);
-  try {
-    if (command === 'status') {
-      const status = payload(await channel.request(target, { type: 'status' }));
-      print(formatStatus(formatAddress(address), status), status);
-    } else if (command === 'lookup') {
-      const { found } = await channel.request(target, { type: 'lookup', ids });
-      const held = new Set(found);
-      print(ids.map((id) => `${id}\t${held.has(id) ? 'found' : 'missing'}`).join('\n'), { found });
-    } else {
-      const outcomes = await send(channel, target, rows, (peer) => nodeSocket(dir, peer));
-      const human = outcomes.map(({ position, id, reasons }) =>
-        [`row ${position}`, `id ${JSON.stringify(id) ?? '-'}`, reasons.length === 0 ? 'inserted' : `rejected: ${reasons.join(', ')}`].join(
-          '\t',
-        ),
-      );
-      print(human.join('\n'), outcomes);
-    }
-  } finally {
-    channel.close();
-  }
-  return 0;
+const options = (values: { dir?: string; json?: boolean; timeout: number }): NodeOptions => ({
+  dir: values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir),
+  json: values.json === true,
+  timeout: values.timeout,
 });
 
-function formatStatus(where: string, s: Payload<ReplyTo<'status'>>): string {
-  const uptime =
-    s.uptimeMs >= 60_000
-      ? `${Math.floor(s.uptimeMs / 60_000)}m ${Math.floor((s.uptimeMs % 60_000) / 1000)}s`
-      : `${(s.uptimeMs / 1000).toFixed(1)}s`;
-  const mark = s.producer === 0 ? 'no batches yet' : `run ${s.producer}, offset ${s.offset}${s.sealed ? ', sealed' : ', stream open'}`;
-  return [
-    `${s.node}-node at ${where}`,
-    `  pid         ${s.pid}`,
-    `  uptime      ${uptime}`,
-    `  rows        ${s.rows}`,
-    `  rejected    ${s.rejected}`,
-    `  high-water  ${mark}`,
-  ].join('\n');
-}
+const NODE = 'NODE is users, products or orders (its socket in --dir) or an address: a socket path, or tcp://HOST:PORT';
 
-/** Rows given inline as JSON, or the path of a file holding them: an array of rows, or one row. */
-function readRows(argument: string | undefined): unknown[] {
-  if (argument === undefined) throw new UsageError('send needs rows: a JSON array or object, or a file holding one');
-  const inline = /^\s*[[{]/.test(argument);
-  let text = argument;
-  if (!inline) {
-    try {
-      text = readFileSync(userPath(argument), 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${argument}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-        cause: error,
-      });
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${inline ? 'the rows are' : `${argument} is`} not valid JSON`);
-  }
-  return Array.isArray(parsed) ? parsed : [parsed];
-}
+runMain('dbsim', async () => {
+  const dbsim = command('dbsim', 'Look inside nodes and runs: ask a node, send it rows, query its file, read a run’s log.');
+  dbsim.addHelpText('after', `\n${NODE}.`);
+  const add = (name: string, description: string) => dbsim.command(name).description(description);
 
-function readIds(argument: string | undefined): number[] {
-  const ids = (argument ?? '')
-    .split(',')
-    .filter((part) => part !== '')
-    .map(Number);
-  if (ids.length === 0 || !ids.every((id) => Number.isSafeInteger(id) && id > 0))
-    throw new UsageError('lookup needs ids: positive integers, comma-separated');
-  return ids;
-}
+  const withNodeOptions = (sub: ReturnType<typeof add>) => {
+    for (const option of nodeOptions()) sub.addOption(option);
+    return sub;
+  };
+  withNodeOptions(add('status <node>', 'pid, uptime, rows, rejected rows and high-water mark of a running node')).action((node, values) =>
+    status(node, options(values)),
+  );
+  withNodeOptions(add('send <node> <rows>', 'insert rows (a JSON array or object, or a file of one) and print each row’s fate')).action(
+    (node, rows, values) => sendRows(node, rows, options(values)),
+  );
+  withNodeOptions(add('lookup <node> <ids>', 'which of these ids (comma-separated) the node holds now')).action((node, ids, values) =>
+    lookup(node, ids, options(values)),
+  );
+  withNodeOptions(
+    add('query <node> <sql>', 'a read-only SQL query on a node’s file: through the node when it runs, from the file when not'),
+  )
+    .addOption(new Option('--limit <rows>', 'show at most this many rows').argParser(positiveNumber).default(1000))
+    .action((node, sql, values) => query(node, sql, { ...options(values), limit: values.limit }));
+
+  add('logs [dir]', 'a run’s log (DIR/simulate.log), pretty, and only the lines the filters keep')
+    .addOption(new Option('--rejected', 'only the rejected rows'))
+    .addOption(new Option('--node <node>', 'only the lines a node wrote, or that are about it').choices(NodeName.options))
+    .addOption(new Option('--table <table>', 'only the lines about a table').choices(NodeName.options))
+    .addOption(new Option('--id <id>', 'only the rejected rows with this id'))
+    .addOption(new Option('--reason <code>', 'only the rejected rows with this reason').choices(REASONS))
+    .addOption(new Option('--run <n>', 'only the lines of this run').argParser(wholeNumber))
+    .addOption(new Option('--follow', 'keep printing the lines a run is writing, until Ctrl-C'))
+    .action(async (dir: string | undefined, values) => {
+      const follow = values.follow ? new AbortController() : undefined;
+      if (follow) process.once('SIGINT', () => follow.abort());
+      const folder = dir === undefined ? defaultDatabasesDir() : userPath(dir);
+      await printLogs(folder, { rejected: values.rejected === true, ...values }, process.stdout, follow?.signal);
+    });
+
+  add('export', 'write a generated data set as one file per table, for --data users=FILE,products=FILE,orders=FILE')
+    .requiredOption('--generate <sizes>', 'how many rows: users=N,products=M,orders=K')
+    .requiredOption('--out <dir>', 'the folder the files go to')
+    .addOption(
+      new Option('--format <format>', 'NDJSON keeps every row exactly; CSV cannot carry some bad rows')
+        .choices(EXPORT_FORMATS)
+        .default('ndjson'),
+    )
+    .addOption(new Option('--invalid-rate <share>', 'the share of rows made invalid, 0 to 1').default(0.05))
+    .addOption(new Option('--seed <n>', 'the same seed gives the same rows').argParser(wholeNumber).default(1))
+    .action(async (values) => {
+      const invalidRate = Number(values.invalidRate);
+      if (!(invalidRate >= 0 && invalidRate <= 1))
+        throw new UsageError(`--invalid-rate takes a number from 0 to 1, not ${values.invalidRate}`);
+      const source = generate({ sizes: parseSizes(values.generate), invalidRate, seed: values.seed });
+      const out = userPath(values.out);
+      const fields = perNode((node) => Object.keys(APPS[node].spec.fields));
+      const written = await exportDataSet(source, out, values.format, fields);
+      const files = perNode((node) => `${out}/${node}.${values.format}`);
+      for (const node of NodeName.options) process.stdout.write(`${files[node]}\t${written[node].toLocaleString('en-US')} rows\n`);
+    });
+
+  dbsim.action(() => {
+    throw new UsageError('give a command: status, send, lookup, query, logs or export (see --help)');
+  });
+  await parse(dbsim);
+  return 0;
+});

@@ -50,3 +50,24 @@ export function csvRow(header: readonly string[], fields: readonly { text: strin
   });
   return row;
 }
+
+/**
+ * A row as one CSV line of the header's fields, or undefined when CSV cannot
+ * carry it as written: not an object, a field the header does not name, or a
+ * value that is neither a number nor a string. Strings are always quoted, so
+ * that "007" stays a string when read back; a missing field is left empty.
+ */
+export function csvLine(header: readonly string[], row: unknown): string | undefined {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return undefined;
+  const record = row as Record<string, unknown>;
+  if (Object.keys(record).some((key) => !header.includes(key))) return undefined;
+  const cells: string[] = [];
+  for (const name of header) {
+    const value = Object.hasOwn(record, name) ? record[name] : undefined;
+    if (value === undefined) cells.push('');
+    else if (typeof value === 'number' && Number.isFinite(value)) cells.push(String(value));
+    else if (typeof value === 'string' && !/[\n\r]/.test(value)) cells.push(`"${value.replaceAll('"', '""')}"`);
+    else return undefined;
+  }
+  return cells.join(',');
+}

@@ -1,4 +1,5 @@
 export * from './data-set.js';
+export * from './export.js';
 export * from './generate.js';
 export * from './load.js';
 export * from './random.js';

@@ -5,6 +5,7 @@ export * from './inserts.js';
 export * from './judge.js';
 export * from './ledger.js';
 export * from './owner-lookups.js';
+export * from './query.js';
 export * from './reads.js';
 export * from './router.js';
 export * from './run-node.js';

@@ -82,4 +82,15 @@ describe('judging rows', () => {
     expect(db.prepare('select label from things where id = 7').get()).toEqual({ label: "'; DROP TABLE things; --\u0000" });
     db.close();
   });
+
+  it('stores a rejected id exactly as given: an integer as an INTEGER, a fraction as a REAL', () => {
+    apply(0, [thing(9, ''), thing(1.5), thing(-2)]);
+    const db = new Database(temp.file, { readonly: true });
+    expect(db.prepare('select id, typeof(id) as type from rejections order by position').all()).toEqual([
+      { id: 9, type: 'integer' },
+      { id: 1.5, type: 'real' },
+      { id: -2, type: 'integer' },
+    ]);
+    db.close();
+  });
 });

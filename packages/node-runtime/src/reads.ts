@@ -6,6 +6,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { streamRows } from './direct.js';
 import { canonical } from './fields.js';
+import { type QueryResult, readOnlyQuery } from './query.js';
 import { batches, deferred, rejections } from './schema.js';
 
 export type Stats = Payload<ReplyTo<'stats'>>;
@@ -93,6 +94,11 @@ export class Reads {
       .prepare(this.db.select({ id: sql`id` }).from(this.table).toSQL().sql)
       .pluck()
       .iterate() as IterableIterator<number>;
+  }
+
+  /** A person's read-only SQL (dbsim query). */
+  query(sql: string, limit: number): QueryResult {
+    return readOnlyQuery(this.sqlite, sql, limit);
   }
 
   /** Rows held and rows rejected over all producers. */

@@ -72,6 +72,13 @@ export class Router {
         answer({ type: 'status_ok', node: store.spec.node, pid: process.pid, uptimeMs, ...store.reads.counts(), ...store.ledger.latest() });
         break;
       }
+      case 'query':
+        try {
+          answer({ type: 'query_ok', ...store.reads.query(body.sql, body.limit) });
+        } catch (error) {
+          answer({ type: 'error', code: 'malformed_message', definite: true, text: (error as Error).message });
+        }
+        break;
       case 'subscribe_logs':
         if (logs === undefined) {
           answer({ type: 'error', code: 'not_supported', definite: true, text: 'a forked node logs to its stdout' });

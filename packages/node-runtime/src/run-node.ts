@@ -1,8 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { defaultDatabasesDir, runMain, UsageError, userPath } from '@dbsim/cli';
+import { command, defaultDatabasesDir, Option, parse, runMain, UsageError, userPath, wholeNumber } from '@dbsim/cli';
 import { createLogger, logEvent, usage } from '@dbsim/logger';
 import {
   type Address,
@@ -36,17 +35,15 @@ export interface NodeApp {
 export function runNode({ spec, migrationsFolder }: NodeApp): void {
   const name = processName(spec.node);
   runMain(name, async () => {
-    const { values } = parseArgs({
-      options: {
-        dir: { type: 'string' },
-        durability: { type: 'string', default: 'full' },
-        fd: { type: 'string' },
-        listen: { type: 'string' },
-      },
-      strict: true,
-    });
-    const durability = values.durability as Durability;
-    if (!DURABILITIES.includes(durability)) throw new UsageError(`--durability must be one of ${DURABILITIES.join(', ')}`);
+    const program = command(name, `The node that owns the ${spec.node} table: on its own, it serves the protocol on a socket until Ctrl-C.`)
+      .addOption(new Option('--dir <dir>', 'the folder of its database, and of its socket (default: databases/)'))
+      .addOption(new Option('--listen <address>', 'listen on tcp://HOST:PORT (port 0 takes a free one) or a socket path (default: DIR/NODE.sock)'))
+      .addOption(new Option('--durability <mode>', "SQLite's synchronous setting").choices(DURABILITIES).default('full'))
+      // Forked by the orchestrator: the protocol on this pipe, no socket.
+      .addOption(new Option('--fd <n>').argParser(wholeNumber).hideHelp());
+    if ((await parse(program)) === undefined) return 0;
+    const values = program.opts<{ dir?: string; listen?: string; durability: Durability; fd?: number }>();
+    const { durability } = values;
     if (values.fd !== undefined && values.listen !== undefined)
       throw new UsageError('give --fd (forked) or --listen (standalone), not both');
 
@@ -90,7 +87,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     if (address === undefined) {
       // The IPC channel closes when the parent dies, even by SIGKILL: a forked node never outlives its run.
       process.on('disconnect', () => stop('orchestrator gone'));
-      const pipe = new Socket({ fd: Number(values.fd), readable: true, writable: true });
+      const pipe = new Socket({ fd: values.fd, readable: true, writable: true });
       pipe.on('close', () => stop('orchestrator gone'));
       serving.attach(new Channel(spec.node, pipe));
     }

@@ -7,14 +7,18 @@ import { customType, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/
  * db:generate`), applied by every node before its table's.
  */
 
-/** How a value of any JSON type is stored as given: numbers and strings natively, the rest as JSON text. */
-function asGivenValue(value: unknown): number | string | null {
+/**
+ * How a value of any JSON type is stored as given: integers as INTEGER (better-sqlite3 binds a JS number as a
+ * double, so 9 would be the REAL 9.0), other numbers and strings natively, the rest as JSON text.
+ */
+function asGivenValue(value: unknown): bigint | number | string | null {
   if (value === undefined || value === null) return null;
-  return typeof value === 'number' || typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** BLOB affinity: SQLite keeps an integer an integer and a string a string, as given. */
-const asGiven = customType<{ data: unknown; driverData: number | string | null }>({
+const asGiven = customType<{ data: unknown; driverData: bigint | number | string | null }>({
   dataType: () => 'blob',
   toDriver: asGivenValue,
 });

@@ -110,6 +110,17 @@ export const StatusOk = z.object({
   ...delivery,
 });
 
+/** A read-only SQL query on the node's file, for a person inspecting it: at most `limit` rows come back. */
+export const Query = z.object({ type: z.literal('query'), ...request, sql: z.string(), limit: z.number().int().positive().max(100_000) });
+export const QueryOk = z.object({
+  type: z.literal('query_ok'),
+  ...reply,
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.unknown())),
+  /** More rows than the limit, or than fit in a message, matched: these are the first. */
+  truncated: z.boolean(),
+});
+
 /** Asks a node to send its log lines on this connection from now on, as `log` notifications. */
 export const SubscribeLogs = z.object({ type: z.literal('subscribe_logs'), ...request });
 export const SubscribeLogsOk = z.object({ type: z.literal('subscribe_logs_ok'), ...reply });
@@ -150,6 +161,7 @@ export const RequestBody = z.discriminatedUnion('type', [
   Rejections,
   Digest,
   Status,
+  Query,
   SubscribeLogs,
   Reset,
   Shutdown,
@@ -162,6 +174,7 @@ export const ReplyBody = z.discriminatedUnion('type', [
   RejectionsOk,
   DigestOk,
   StatusOk,
+  QueryOk,
   SubscribeLogsOk,
   ResetOk,
   ShutdownOk,
