@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: [`${sources}/*.e2e.test.ts`],
+          include: [`${sources}/*.e2e.test.ts`, 'scripts/*.e2e.test.ts'],
           benchmark: { include: [] },
           testTimeout: 120_000,
           hookTimeout: 60_000,

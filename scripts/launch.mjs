@@ -15,7 +15,10 @@ export const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const turbo = createRequire(import.meta.url).resolve('turbo/bin/turbo');
 export const turboEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
 
-/** Builds `app` quietly; on failure prints what turbo said and exits with its code. */
+/**
+ * Builds `app` quietly; on failure prints what turbo said and exits with its code.
+ * @param {string} app
+ */
 export function build(app) {
   const result = spawnSync(
     process.execPath,
@@ -33,6 +36,9 @@ export function build(app) {
  * Builds `app`, then runs its dist/main.js with `args` in the caller's
  * folder. `heap`: with the V8 heap settings of the processes that move the
  * data (orchestrator and nodes), which Node takes on its command line only.
+ * @param {string} app
+ * @param {string[]} args
+ * @param {{ heap?: boolean }} [options]
  */
 export async function launch(app, args, { heap = false } = {}) {
   build(app);

@@ -1,12 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type StandaloneNode, startStandalone } from '@dbsim/node-runtime/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const ORCHESTRATOR = fileURLToPath(import.meta.resolve('@dbsim/orchestrator/main'));
+const SIZES = 'users=300,products=50,orders=400';
 const MAINS = {
   users: import.meta.resolve('@dbsim/users-node/main'),
   products: import.meta.resolve('@dbsim/products-node/main'),
@@ -30,8 +32,10 @@ async function start(node: keyof typeof MAINS, args: string[] = []): Promise<Sta
   return started;
 }
 
+/** The client, as a user runs it; a command on a node looks for its socket in the test's folder. */
 function dbsim(...args: string[]) {
-  const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, '--dir', dir, ...args], { encoding: 'utf8' });
+  const onNode = ['status', 'send', 'lookup', 'query'].includes(args[0] as string);
+  const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args, ...(onNode ? ['--dir', dir] : [])], { encoding: 'utf8' });
   return { status, stdout, stderr };
 }
 
@@ -99,15 +103,90 @@ describe('dbsim', () => {
     expect(dbsim('lookup', 'users', 'x')).toMatchObject({ status: 2 });
   });
 
-  it('pretty-prints a run’s log, only the rejected rows of one node if asked', () => {
-    const line = (node: string, msg: string) =>
-      JSON.stringify({ level: msg === 'row rejected' ? 40 : 30, time: '2026-01-01T00:00:00.000Z', pid: 1, name: `${node}-node`, msg });
-    writeFileSync(
-      join(dir, 'simulate.log'),
-      `${[line('users', 'node started'), line('users', 'row rejected'), line('orders', 'row rejected')].join('\n')}\n`,
+  it('shows a run’s log a rejected row a line, keeping what the filters ask for, and follows a run as it goes', async () => {
+    const run = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', dir], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const logs = (...args: string[]) =>
+      dbsim('logs', dir, ...args)
+        .stdout.trim()
+        .split('\n');
+    expect(logs('--rejected', '--node', 'users')).toEqual([
+      expect.stringMatching(
+        /^\[[\d:.]+\] WARN \(users-node\): row rejected · users 8 at 7: email_duplicate \{"run":1,"row":\{"id":8,.*\}\}$/,
+      ),
+      expect.stringMatching(/row rejected · users 10 at 9: name_empty /),
+    ]);
+    expect(logs('--reason', 'user_missing')).toHaveLength(2);
+    expect(logs('--table', 'orders', '--id', '10')).toEqual([expect.stringMatching(/orders 10 at 9: user_missing,product_missing/)]);
+    expect(logs('--run', '2')).toEqual(['']);
+    expect(logs('--node', 'orders').some((line) => line.includes('(orders-node): node started'))).toBe(true);
+    expect(dbsim('logs', dir, '--reason', 'user_mising')).toMatchObject({ status: 2, stderr: expect.stringContaining('user_missing') });
+
+    // A second run on the folder, followed from its start: its lines appear as it writes them.
+    const follow = spawn(process.execPath, [MAIN, 'logs', dir, '--follow', '--rejected'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let followed = '';
+    follow.stdout.on('data', (chunk: Buffer) => {
+      followed += chunk;
+    });
+    const again = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', dir, '--keep'], { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    await vi.waitFor(() => expect(followed.split('\n').filter((line) => line.includes('row rejected'))).toHaveLength(6 + 30)); // the second run's ids are all taken by the first
+    const exited = new Promise((resolve) => follow.on('exit', resolve));
+    follow.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('writes a generated data set as files that a run reads back to the same outcome, and queries the files', () => {
+    const generated = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', join(dir, 'a'), '--generate', SIZES, '--seed', '4'], {
+      encoding: 'utf8',
+    });
+    expect(generated.status, generated.stderr).toBe(0);
+    const exported = dbsim('export', '--generate', SIZES, '--seed', '4', '--out', join(dir, 'files'));
+    expect(exported).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/users\.ndjson\t300 rows\n.*products\.ndjson\t50 rows\n.*orders\.ndjson\t400 rows\n$/),
+    });
+    const files = ['users', 'products', 'orders'].map((table) => `${table}=${join(dir, 'files', `${table}.ndjson`)}`).join(',');
+    const fromFiles = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', join(dir, 'b'), '--data', files], { encoding: 'utf8' });
+    expect(fromFiles.status, fromFiles.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'b', 'report.json'), 'utf8')).toBe(readFileSync(join(dir, 'a', 'report.json'), 'utf8'));
+
+    const counted = spawnSync(
+      process.execPath,
+      [MAIN, 'query', 'orders', 'select count(*) as n from rejections', '--dir', join(dir, 'b'), '--json'],
+      {
+        encoding: 'utf8',
+      },
     );
-    const { status, stdout } = dbsim('logs', dir, '--rejected', '--node', 'users');
-    expect(status).toBe(0);
-    expect(stdout).toMatch(/^\[[\d:.]+\] WARN \(users-node\/1\): row rejected\n$/);
+    const report = JSON.parse(readFileSync(join(dir, 'b', 'report.json'), 'utf8'));
+    expect(JSON.parse(counted.stdout)).toEqual({ columns: ['n'], rows: [[report.tables.orders.rejected]], truncated: false });
+    const refused = spawnSync(process.execPath, [MAIN, 'query', 'orders', 'delete from orders', '--dir', join(dir, 'b')], {
+      encoding: 'utf8',
+    });
+    expect(refused).toMatchObject({ status: 2, stderr: 'dbsim: only a statement that reads (select, a read-only pragma) can run here\n' });
+  });
+
+  it('answers --help for itself and every command, and a mistyped command in one line', () => {
+    expect(dbsim('--help').stdout).toMatch(
+      /^Usage: dbsim \[options\] \[command\][\s\S]*status \[options\] <node>[\s\S]*export \[options\]/,
+    );
+    for (const command of ['status', 'send', 'lookup', 'query', 'logs', 'export']) {
+      expect(dbsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^Usage: dbsim ${command} `)) });
+    }
+    expect(dbsim('statuss', 'users')).toMatchObject({ status: 2, stderr: "dbsim: unknown command 'statuss' (did you mean status?)\n" });
+    expect(dbsim()).toMatchObject({ status: 2, stderr: 'dbsim: give a command: status, send, lookup, query, logs, export (see --help)\n' });
+    expect(dbsim('--version').stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('a node app', () => {
+  it('answers --help and --version, and a mistyped option in one line', () => {
+    const node = (...args: string[]) => spawnSync(process.execPath, [fileURLToPath(MAINS.users), ...args], { encoding: 'utf8' });
+    expect(node('--help').stdout).toMatch(
+      /^Usage: users-node \[options\][\s\S]*--dir <dir>[\s\S]*--listen <address>[\s\S]*--durability <mode>/,
+    );
+    expect(node('--help').stdout).not.toContain('--fd');
+    expect(node('--version').stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(node('--dri', 'x')).toMatchObject({ status: 2, stderr: "users-node: unknown option '--dri' (did you mean --dir?)\n" });
   });
 });

@@ -1,5 +1,16 @@
 #!/usr/bin/env node
-import { command, defaultDatabasesDir, Option, parse, positiveNumber, runMain, UsageError, userPath, wholeNumber } from '@dbsim/cli';
+import {
+  closest,
+  command,
+  defaultDatabasesDir,
+  Option,
+  parse,
+  positiveNumber,
+  runMain,
+  UsageError,
+  userPath,
+  wholeNumber,
+} from '@dbsim/cli';
 import { EXPORT_FORMATS, exportDataSet, generate, parseSizes } from '@dbsim/datasets';
 import { ordersNode } from '@dbsim/orders-node';
 import { productsNode } from '@dbsim/products-node';
@@ -88,8 +99,12 @@ runMain('dbsim', async () => {
       for (const node of NodeName.options) process.stdout.write(`${files[node]}\t${written[node].toLocaleString('en-US')} rows\n`);
     });
 
-  dbsim.action(() => {
-    throw new UsageError('give a command: status, send, lookup, query, logs or export (see --help)');
+  // Reached with no command, or with one that is none of the above.
+  const names = dbsim.commands.map((sub) => sub.name());
+  dbsim.argument('[command...]').action(([name]: string[]) => {
+    if (name === undefined) throw new UsageError(`give a command: ${names.join(', ')} (see --help)`);
+    const near = closest(name, names);
+    throw new UsageError(`unknown command '${name}'${near ? ` (did you mean ${near}?)` : ''}`);
   });
   await parse(dbsim);
   return 0;

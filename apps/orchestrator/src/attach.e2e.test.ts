@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StandaloneNode, startStandalone } from '@dbsim/node-runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLines, simulate, tempDir } from './test-run.js';
+import { jsonLines, simulate, snapshot, tempDir } from './test-run.js';
 
 const USERS = import.meta.resolve('@dbsim/users-node/main');
 
@@ -41,11 +41,14 @@ describe('--attach', () => {
         .sort();
     expect(rejections(attached)).toEqual(rejections(local));
 
+    // A fresh run is refused while the attached node holds data, and the refusal touches nothing of the folder.
+    const before = snapshot(attached);
     const again = await simulate(['--dir', attached, '--attach', `users=${join(nodeDir, 'users.sock')}`]);
     expect(again).toMatchObject({
       code: 2,
       stderr: 'simulate: attached users-node already holds data: start it on an empty --dir, or run with --keep\n',
     });
+    expect(snapshot(attached)).toEqual(before);
   });
 
   it('fails in one line when the node to attach to is not running', async () => {

@@ -47,7 +47,7 @@ describe('Progress', () => {
     progress.stop();
     progress.stop();
     progress.draw();
-    const erase3 = '\x1b[1A\x1b[2K'.repeat(3);
+    const erase3 = `\r\x1b[2K${'\x1b[1A\x1b[2K'.repeat(3)}`;
     expect(written.split(erase3)).toHaveLength(3);
     expect(written.endsWith(erase3)).toBe(true);
   });

@@ -68,7 +68,7 @@ export class Progress {
 
   draw(): void {
     if (this.#stopped) return;
-    const width = this.stream.columns ?? 120;
+    const width = this.stream.columns || 120; // 0 where the terminal has not said its size
     const lines = this.render().map((line) => line.slice(0, width - 1));
     this.stream.write(`${this.#erase()}${lines.join('\n')}\n`);
     this.#drawn = lines.length;
@@ -96,14 +96,17 @@ export class Progress {
     ) {
       return track.firstAt === undefined ? ', starting' : '';
     }
-    const rate = ((last[1] - first[1]) / (last[0] - first[0])) * 1000;
+    const rate = Math.round(((last[1] - first[1]) / (last[0] - first[0])) * 1000);
     const left = track.total === undefined || rate <= 0 ? '' : `, ${seconds(((track.total - track.committed) / rate) * 1000)} left`;
-    return `, ${count(Math.round(rate))} rows/s${left}`;
+    return `, ${count(rate)} rows/s${left}`;
   }
 
-  /** Moves up over the lines drawn last, clearing each. */
+  /**
+   * Clears the line the cursor is on (where a terminal echoes ^C) and moves
+   * up over the lines drawn last, clearing each.
+   */
   #erase(): string {
-    return '\x1b[1A\x1b[2K'.repeat(this.#drawn);
+    return this.#drawn === 0 ? '' : `\r\x1b[2K${'\x1b[1A\x1b[2K'.repeat(this.#drawn)}`;
   }
 }
 

@@ -19,7 +19,7 @@ const PAGE_ROWS = 1000;
 export async function writeReport(file: string, nodes: Record<NodeName, Supervisor>, run: number): Promise<RunStats> {
   const stats = {} as RunStats;
   for (const table of NODES) {
-    stats[table] = payload(await nodes[table].request({ type: 'stats', producer: run }));
+    stats[table] = payload(await nodes[table].ask({ type: 'stats', producer: run }));
   }
   const partial = `${file}.partial`;
   const fd = openSync(partial, 'w');
@@ -29,7 +29,7 @@ export async function writeReport(file: string, nodes: Record<NodeName, Supervis
     let first = true;
     for (const table of NODES) {
       for (let after = -1, full = true; full; ) {
-        const { rejections } = await nodes[table].request({ type: 'rejections', producer: run, after, limit: PAGE_ROWS });
+        const { rejections } = await nodes[table].ask({ type: 'rejections', producer: run, after, limit: PAGE_ROWS });
         const lines = rejections.map(({ position, id, reasons, row }) => JSON.stringify({ table, id, position, reasons, row }));
         if (lines.length > 0) writeSync(fd, `${first ? '' : ','}\n    ${lines.join(',\n    ')}`);
         first &&= lines.length === 0;
@@ -49,7 +49,7 @@ export async function writeReport(file: string, nodes: Record<NodeName, Supervis
 export async function digests(nodes: Record<NodeName, Supervisor>): Promise<Digests> {
   const result = {} as Digests;
   for (const node of NODES) {
-    result[node] = payload(await nodes[node].request({ type: 'digest' }));
+    result[node] = payload(await nodes[node].ask({ type: 'digest' }));
   }
   return result;
 }

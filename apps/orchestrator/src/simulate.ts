@@ -81,7 +81,7 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
   const stopProgress = () => progress?.stop();
   signal.addEventListener('abort', stopProgress, { once: true });
   try {
-    let hello: Record<NodeName, Delivery> = await perNodeAsync((node) => nodes[node].request({ type: 'hello' }));
+    let hello: Record<NodeName, Delivery> = await perNodeAsync((node) => nodes[node].ask({ type: 'hello' }));
     if (fresh) {
       const holding = NODES.filter((node) => options.attach[node] && hello[node].producer !== 0);
       if (holding.length > 0) {
@@ -90,7 +90,7 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
         );
       }
       // Every check passed: now, and only now, the folder is made fresh.
-      hello = await perNodeAsync(async (node) => (options.attach[node] ? hello[node] : nodes[node].request({ type: 'reset' })));
+      hello = await perNodeAsync(async (node) => (options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset' })));
       for (const file of ['report.json', runFilePath(dir)]) rmSync(join(dir, file), { force: true });
     }
     const logFile = join(dir, 'simulate.log');
@@ -141,7 +141,7 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
     });
     await cluster.stop();
     if (summary) {
-      const width = Math.min(process.stderr.columns ?? 100, 120);
+      const width = Math.min(process.stderr.columns || 100, 120);
       const lines = [`simulate: run ${run} of ${describeDataSet(data)} in ${dir}`, formatSummary(stats, durations, restarts, width)];
       if (chaos) lines.push(chaos.describe());
       lines.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}${logsToStdout ? '' : `  (read it with: pnpm logs ${dir})`}`);

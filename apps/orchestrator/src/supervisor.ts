@@ -102,6 +102,21 @@ export class Supervisor implements RelayPeer {
     return incarnation.channel.request(this.name, body, options);
   }
 
+  /**
+   * A request that has the same effect however often it is made (a read, a
+   * hello): sent again to the next incarnation whenever an answer is lost
+   * with the one asked, until the node is down for good.
+   */
+  async ask<B extends Unsent>(body: B, options?: RequestOptions): Promise<ReplyTo<B['type']>> {
+    for (;;) {
+      try {
+        return await this.request(body, options);
+      } catch (error) {
+        if (!(error instanceof RemoteError) || error.body.definite) throw error;
+      }
+    }
+  }
+
   /** A crash, as chaos makes one: the node is restarted like after any other. */
   kill(): void {
     this.#current?.link.kill();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +93,15 @@ export interface Outcome {
   report: string;
   /** The rejection lines of simulate.log without time and pid, sorted: interleaving between nodes varies by run. */
   rejectionLog: string[];
+}
+
+/** Every file in DIR and a hash of its bytes: equal snapshots mean nothing in the folder was touched. */
+export function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]),
+  );
 }
 
 export function outcome(dir: string): Outcome {

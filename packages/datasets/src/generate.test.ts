@@ -63,7 +63,14 @@ describe('parseSizes', () => {
     expect(parseSizes('users=20000,orders=5')).toEqual({ users: 20000, products: 0, orders: 5 });
   });
 
-  it.each(['users', 'carts=3', 'users=-1', 'users=1.5'])('refuses %j', (spec) => {
-    expect(() => parseSizes(spec)).toThrow(/--generate takes/);
+  it.each([
+    ['users', /--generate takes users=N,products=M,orders=K/],
+    ['carts=3', /"carts" is not one of users, products, orders/],
+    ['user=3', /did you mean users\?/],
+    ['users=1,users=2', /users is given twice/],
+    ['users=-1', /users=-1: a count of rows is a whole number/],
+    ['users=1.5', /users=1.5: a count of rows is a whole number/],
+  ])('refuses %j, saying why', (spec, why) => {
+    expect(() => parseSizes(spec)).toThrow(why);
   });
 });

@@ -1,4 +1,4 @@
-import { UsageError } from '@dbsim/cli';
+import { pairs, UsageError } from '@dbsim/cli';
 import { NODES, type NodeName, perNode } from '@dbsim/protocol';
 import { Random } from './random.js';
 import type { DataSource, TableSource } from './source.js';
@@ -108,14 +108,16 @@ export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSou
 
 /** Reads `users=N,products=M,orders=K`; a table left out gets no rows. */
 export function parseSizes(spec: string): Record<NodeName, number> {
-  const sizes: Record<NodeName, number> = { users: 0, products: 0, orders: 0 };
-  for (const part of spec.split(',')) {
-    const [table, count] = part.split('=');
-    const n = Number(count);
-    if (!(NODES as readonly string[]).includes(table ?? '') || !Number.isSafeInteger(n) || n < 0) {
-      throw new UsageError(`--generate takes users=N,products=M,orders=K, not ${JSON.stringify(part)}`);
-    }
-    sizes[table as NodeName] = n;
+  let given: Partial<Record<NodeName, string>>;
+  try {
+    given = pairs(NODES)(spec);
+  } catch (error) {
+    throw new UsageError(`--generate takes users=N,products=M,orders=K: ${(error as Error).message}`, { cause: error });
   }
-  return sizes;
+  return perNode((table) => {
+    const text = given[table] ?? '0';
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--generate ${table}=${text}: a count of rows is a whole number, 0 or more`);
+    return n;
+  });
 }

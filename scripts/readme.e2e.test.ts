@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from './launch.mjs';
+
+/**
+ * Every command the README shows works as written. The README's `sh` blocks
+ * are run in order, in the repo, each to exit code 0, and so is every inline
+ * command (`pnpm ...`, `node ...`) that holds no placeholder such as DIR or
+ * [options]. These are the exceptions, each with its reason:
+ */
+const NOT_RUN: Record<string, string> = {
+  'pnpm test': 'it is what runs this test',
+  'pnpm test:e2e': 'it runs this test',
+  'pnpm test:chaos': 'many chaos schedules, for minutes: pnpm test runs a few of each',
+  'pnpm dev': 'persistent watching builds, which rewrite dist/ under the other end-to-end tests',
+  'node --inspect-brk apps/users-node/dist/main.js --dir databases': 'it waits for a debugger to attach',
+  'pnpm dbsim status tcp://10.0.0.5:7400': 'it needs a node on another host (hosts.e2e.test.ts runs that)',
+  'npm install -g pnpm@12': 'it installs pnpm for the whole machine (.ci/run does)',
+};
+/**
+ * Commands that serve until Ctrl-C: started, awaited until they print the
+ * pattern, and stopped at the end of their section, or when the next one
+ * starts (the README gives them as ways to do the same).
+ */
+const SERVING: Record<string, RegExp> = {
+  'pnpm node:users | pnpm exec pino-pretty': /node started/,
+  'pnpm --filter @dbsim/users-node start --dir databases': /"msg":"node started"/,
+};
+/** Long commands run with a small data set instead. */
+function small(command: string): string {
+  const sizes = 'users=300,products=60,orders=500';
+  const sized = command.replace(/users=\d+,products=\d+,orders=\d+/, sizes);
+  if (!sized.startsWith('pnpm bench')) return sized;
+  return sized === command ? `${command} --generate ${sizes} --runs 1` : `${sized} --runs 1`;
+}
+
+const PLACEHOLDER = /\b(DIR|FILE|NODE|SQL|SIZES|ARGS|HOST|PORT|ADDRESS)\b|\[|<|\.\.\.|…/;
+
+interface Command {
+  text: string;
+  section: string;
+}
+
+/** The commands of the README in order: each line of an `sh` block, and each inline command without placeholders. */
+function commands(readme: string): Command[] {
+  const found: Command[] = [];
+  let section = '';
+  let block: string | undefined;
+  for (const line of readme.split('\n')) {
+    const fence = line.trim().match(/^```(\w*)$/);
+    if (fence) {
+      block = block === undefined ? fence[1] : undefined;
+      continue;
+    }
+    if (block === 'sh') {
+      const text = line.trim();
+      if (text !== '' && !text.startsWith('#')) found.push({ text, section });
+      continue;
+    }
+    if (block !== undefined) continue;
+    if (line.startsWith('## ')) section = line.slice(3);
+    for (const [, inline] of line.matchAll(/`((?:pnpm|npm|node|sqlite3) [^`]+)`/g)) {
+      if (!PLACEHOLDER.test(inline as string)) found.push({ text: inline as string, section });
+    }
+  }
+  return found;
+}
+
+const README = readFileSync(join(root, 'README.md'), 'utf8');
+
+function run(command: string): { status: number | null; output: string } {
+  const { status, stdout, stderr } = spawnSync('bash', ['-c', command], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  return { status, output: `${stdout}${stderr}` };
+}
+
+function serve(command: string, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn('bash', ['-c', command], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const watch = (chunk: Buffer) => {
+      output += chunk;
+      if (ready.test(output)) resolve(child);
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
+    child.on('exit', (code) => reject(new Error(`${command} exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  process.kill(-(child.pid as number), 'SIGINT'); // the whole pipeline, as Ctrl-C does
+  await exited;
+}
+
+describe('the README', () => {
+  const all = commands(README);
+
+  it('lists only exceptions that it still shows', () => {
+    const texts = new Set(all.map((command) => command.text));
+    for (const command of [...Object.keys(NOT_RUN), ...Object.keys(SERVING)]) expect(texts, command).toContain(command);
+  });
+
+  it('shows commands that all work as written, in order', async () => {
+    const serving: { section: string; child: ChildProcess }[] = [];
+    try {
+      for (const { text, section } of all) {
+        while (serving.length > 0 && serving.at(-1)?.section !== section) await stop((serving.pop() as { child: ChildProcess }).child);
+        if (NOT_RUN[text] !== undefined) continue;
+        const ready = SERVING[text];
+        if (ready !== undefined) {
+          for (const { child } of serving.splice(0)) await stop(child);
+          serving.push({ section, child: await serve(text, ready) });
+          continue;
+        }
+        const { status, output } = run(small(text));
+        expect(status, `${small(text)}\n${output}`).toBe(0);
+      }
+    } finally {
+      for (const { child } of serving) await stop(child);
+    }
+  }, 900_000);
+});
