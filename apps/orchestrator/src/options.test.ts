@@ -100,6 +100,7 @@ describe('parseOptions', () => {
     [['--invalid-rate', '0.5'], '--invalid-rate goes with --generate'],
     [['--delay', 'users=1,users=2'], "option '--delay <node=ms,...>' argument 'users=1,users=2' is invalid. users is given twice."],
     [['--attach', 'usres=x.sock'], 'did you mean users?'],
+    [['--attach', 'users=u.sock,products=p.sock,orders=o.sock', '--durability', 'normal'], '--durability applies to forked nodes'],
   ])('says what is wrong with %j in one line', async (args, why) => {
     const error = await parseOptions(args).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);

@@ -127,6 +127,10 @@ export async function parseOptions(args: readonly string[]): Promise<Options | u
     '--chaos compares against a fresh run, so it cannot be combined with --keep or --resume',
   );
   const attach = attached(values.attach ?? {});
+  refuse(
+    given(parsed, 'durability') && NODES.every((node) => attach[node] !== undefined),
+    '--durability applies to forked nodes, and every node is attached: give it to each node where it starts',
+  );
   refuse(chaos !== undefined && Object.keys(attach).length > 0, '--chaos kills forked nodes; it cannot be combined with --attach');
   return {
     data: dataSpec(values, !values.resume),

@@ -33,6 +33,15 @@ describe('runMain', () => {
     expect(run("throw new UsageError('--dir is a file');", { LOG_LEVEL: 'debug' }).stderr).toBe('prog: --dir is a file\n');
   });
 
+  it('refuses a LOG_LEVEL that is not a level in one line naming the valid ones, before the body runs', () => {
+    const { status, stderr, stdout } = run("process.stdout.write('ran');", { LOG_LEVEL: 'verbose' });
+    expect({ status, stderr, stdout }).toEqual({
+      status: 2,
+      stderr: 'prog: LOG_LEVEL=verbose is not a log level: use one of fatal, error, warn, info, debug, trace, silent\n',
+      stdout: '',
+    });
+  });
+
   it('exits with the code the body returns', () => {
     expect(run('return 3;').status).toBe(3);
   });
