@@ -26,8 +26,12 @@ export function baseline(from: string, to: string, durability: Durability): Base
   const targets = NODES.map((node) => {
     const file = join(to, `${node}.db`);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-    const db = openDatabase(file, { durability, migrationsFolder: APPS[node].migrationsFolder });
-    return { node, db, source: new Database(join(from, `${node}.db`), { readonly: true }) };
+    const { sqlite: db, close } = openDatabase(file, {
+      durability,
+      migrationsFolder: APPS[node].migrationsFolder,
+      holder: 'the bench baseline',
+    });
+    return { node, db, close, source: new Database(join(from, `${node}.db`), { readonly: true }) };
   });
   let rows = 0;
   const started = performance.now();
@@ -55,8 +59,8 @@ export function baseline(from: string, to: string, durability: Durability): Base
     rows += chunk.length;
   }
   const seconds = (performance.now() - started) / 1000;
-  for (const { db, source } of targets) {
-    db.close();
+  for (const { close, source } of targets) {
+    close();
     source.close();
   }
   return { rows, seconds, maxRssKb: process.resourceUsage().maxRSS };

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { command, defaultDatabasesDir, HEAP_FLAGS, Option, parse, positiveNumber, runMain, share, userPath, wholeNumber } from '@dbsim/cli';
-import { DURABILITIES, type Durability } from '@dbsim/protocol';
 import { type EventLine, readEvent, readLine } from '@dbsim/logger';
+import { DURABILITIES, type Durability } from '@dbsim/protocol';
 import type { BaselineResult } from './baseline.js';
 
 const ORCHESTRATOR = fileURLToPath(import.meta.resolve('@dbsim/orchestrator/main'));
@@ -20,8 +20,13 @@ interface SimulationResult {
 }
 
 runMain('bench', async () => {
-  const program = command('bench', 'The whole simulation on a generated data set, against a baseline of raw SQLite inserts of the rows it accepted.')
-    .addOption(new Option('--generate <sizes>', 'the data set: users=N,products=M,orders=K').default('users=1000000,products=100000,orders=1000000'))
+  const program = command(
+    'bench',
+    'The whole simulation on a generated data set, against a baseline of raw SQLite inserts of the rows it accepted.',
+  )
+    .addOption(
+      new Option('--generate <sizes>', 'the data set: users=N,products=M,orders=K').default('users=1000000,products=100000,orders=1000000'),
+    )
     .addOption(new Option('--invalid-rate <share>', 'the share of rows made invalid, 0 to 1').argParser(share).default(0.05))
     .addOption(new Option('--seed <n>', 'the same seed gives the same rows').argParser(wholeNumber).default(1))
     .addOption(new Option('--batch-size <rows>', 'rows per insert message').argParser(positiveNumber).default(5000))

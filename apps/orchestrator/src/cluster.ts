@@ -1,12 +1,12 @@
 import { type Logger, logEvent } from '@dbsim/logger';
-import { type NodeName, perNode, processName, Relay } from '@dbsim/protocol';
-import type { Launch } from './launch.js';
+import { type NodeName, perNode, perNodeAsync, processName, Relay } from '@dbsim/protocol';
+import type { Delivery, Launch } from './launch.js';
 import { type SupervisionOptions, Supervisor } from './supervisor.js';
 
 export interface Cluster {
   nodes: Record<NodeName, Supervisor>;
-  /** Asks every node to finish and close its database. */
-  stop(): Promise<void>;
+  /** Asks every node to finish and close its database; says how far each one's streams got, where it could. */
+  stop(): Promise<Record<NodeName, Delivery | undefined>>;
 }
 
 /**
@@ -29,8 +29,6 @@ export function startCluster(launches: Record<NodeName, Launch>, options: Superv
   }
   return {
     nodes,
-    stop: async () => {
-      await Promise.all(Object.values(nodes).map((node) => node.stop()));
-    },
+    stop: () => perNodeAsync((node) => nodes[node].stop()),
   };
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableSource } from '@dbsim/datasets';
-import { EncodedRows, RemoteError } from '@dbsim/protocol';
+import { RemoteError } from '@dbsim/protocol';
+import { type Batch, batches } from './batching.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface StreamOptions {
@@ -17,38 +18,9 @@ export interface StreamOptions {
   signal: AbortSignal;
 }
 
-export interface Batch {
-  offset: number;
-  rows: unknown[];
-  seal: boolean;
-}
-
-/** A batch on its way: its rows encoded once, for every time it is sent. */
-interface Outgoing {
-  offset: number;
-  rows: EncodedRows;
-  seal: boolean;
-}
-
 /** Definite refusals worth retrying (a lost reference check, a batch behind a refused one) get this many tries. */
 const REFUSALS_TOLERATED = 20;
 const REFUSAL_PAUSE_MS = 100;
-
-/** The table's rows cut into batches numbered by offset, starting at `from`, ending with an empty batch that seals the stream. */
-export async function* batches(source: TableSource, batchSize: number, from: number): AsyncGenerator<Batch> {
-  let offset = 0;
-  let rows: unknown[] = [];
-  for await (const row of source.rows()) {
-    if (offset++ < from) continue;
-    rows.push(row);
-    if (rows.length === batchSize) {
-      yield { offset: offset - rows.length, rows, seal: false };
-      rows = [];
-    }
-  }
-  if (rows.length > 0) yield { offset: offset - rows.length, rows, seal: false };
-  yield { offset, rows: [], seal: true };
-}
 
 /**
  * Sends one node its stream: batches in data-set order, at most `window`
@@ -59,9 +31,9 @@ export async function* batches(source: TableSource, batchSize: number, from: num
  */
 export async function sendStream(node: Supervisor, source: TableSource, options: StreamOptions): Promise<void> {
   const { producer, batchSize, window, signal } = options;
-  const inFlight: Promise<Outgoing>[] = [];
+  const inFlight: Promise<Batch>[] = [];
   let committed = options.from;
-  const acknowledged = (batch: Outgoing) => {
+  const acknowledged = (batch: Batch) => {
     committed = Math.max(committed, batch.offset + batch.rows.count);
     options.onCommitted(committed);
   };
@@ -69,28 +41,27 @@ export async function sendStream(node: Supervisor, source: TableSource, options:
     const pause = options.delay(batch.offset);
     if (pause > 0) await sleep(pause, undefined, { signal });
     signal.throwIfAborted();
-    const delivery = deliver(node, producer, { ...batch, rows: EncodedRows.of(batch.rows) }, signal);
+    const delivery = deliver(node, producer, batch, signal);
     delivery.catch(() => {});
     inFlight.push(delivery);
-    while (inFlight.length >= window) acknowledged(await (inFlight.shift() as Promise<Outgoing>));
+    while (inFlight.length >= window) acknowledged(await (inFlight.shift() as Promise<Batch>));
   }
   for (const delivery of inFlight) acknowledged(await delivery);
 }
 
 /** One batch, sent until the node acknowledges it. */
-async function deliver(node: Supervisor, producer: number, batch: Outgoing, signal: AbortSignal): Promise<Outgoing> {
-  const { offset, rows, seal } = batch;
+async function deliver(node: Supervisor, producer: number, batch: Batch, signal: AbortSignal): Promise<Batch> {
   for (let refusals = 0; ; ) {
     signal.throwIfAborted();
     const incarnation = await node.ready();
     try {
-      await node.request({ type: 'insert', producer, offset, rows, seal });
+      await node.request({ type: 'insert', producer, ...batch });
       return batch;
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
       // Indefinite: the node died with the batch in flight. Resend to its next incarnation.
       if (!error.body.definite) continue;
-      if (++refusals > REFUSALS_TOLERATED) throw new Error(`${node.name}-node keeps refusing batch ${offset}: ${error.body.text}`);
+      if (++refusals > REFUSALS_TOLERATED) throw new Error(`${node.name}-node keeps refusing batch ${batch.offset}: ${error.body.text}`);
       if (node.incarnation === incarnation) await sleep(REFUSAL_PAUSE_MS, undefined, { signal });
     }
   }

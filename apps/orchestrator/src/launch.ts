@@ -3,7 +3,16 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HEAP_FLAGS } from '@dbsim/cli';
-import { type Address, type Channel, connectTo, type Durability, formatAddress, LineDecoder, type NodeName } from '@dbsim/protocol';
+import {
+  type Address,
+  type Channel,
+  connectTo,
+  type Durability,
+  formatAddress,
+  LineDecoder,
+  NODE_EXIT,
+  type NodeName,
+} from '@dbsim/protocol';
 
 /** Where each node app's entry point is, as its package exports it. */
 const MAINS: Record<NodeName, string> = {
@@ -15,15 +24,28 @@ const MAINS: Record<NodeName, string> = {
 /** The extra pipe a forked node speaks the protocol on (stdin, stdout, stderr, ipc, then this). */
 const PROTOCOL_FD = 4;
 
+/** How an incarnation ended, and whether starting another could help. */
+export interface Ending {
+  how: string;
+  /** A node that stopped for a reason it would meet again (its file is in use, or damaged) is not restarted. */
+  final?: { exitCode: number };
+}
+
+/** Where a node's streams stand, as it says when it lets go. */
+export interface Delivery {
+  producer: number;
+  offset: number;
+}
+
 /** One incarnation of a node as the orchestrator reaches it: a process it forked, or a connection to one already running. */
 export interface Link {
   stream: Duplex;
   /** Resolves with how the incarnation ended. */
-  ended: Promise<string>;
+  ended: Promise<Ending>;
   /** Ends it the way a crash would. */
   kill(): void;
-  /** Lets it go at the end of a run. */
-  release(channel: Channel, graceMs: number): Promise<void>;
+  /** Lets it go at the end of a run; says how far its streams got, if it could. */
+  release(channel: Channel, graceMs: number): Promise<Delivery | undefined>;
   /** Its log lines come over the protocol, once subscribed to, rather than on a stdout of ours. */
   logsOverChannel: boolean;
 }
@@ -37,12 +59,26 @@ export interface ForkOptions {
   onLogLine(line: string): void;
 }
 
-/** Forks the node app: its stdout carries its log lines, an extra pipe the protocol. Released, it is asked to shut down. */
+/** A node's exit codes that say a restart would meet the same end: a usage error (its file is in use), a damaged database. */
+const FINAL_EXIT_CODES: ReadonlyMap<number, number> = new Map([
+  [NODE_EXIT.inUse, 2],
+  [NODE_EXIT.corrupt, 1],
+]);
+
+/**
+ * Forks the node app: its stdout carries its log lines, an extra pipe the
+ * protocol, and its stderr the one line it ends with if it fails. Released,
+ * it is asked to shut down.
+ */
 export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOptions): Launch {
   return async () => {
     const child = fork(fileURLToPath(MAINS[name]), ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD)], {
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       execArgv: [...process.execArgv, ...HEAP_FLAGS],
+    });
+    let lastWords = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      lastWords = `${lastWords}${chunk}`.slice(-4096);
     });
     // A fresh decoder per incarnation: a line a killed process left half-written is dropped, not glued to the next.
     const logs = new LineDecoder(
@@ -50,8 +86,13 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       () => {},
     );
     child.stdout?.on('data', (chunk: Buffer) => logs.write(chunk));
-    const ended = new Promise<string>((resolve) => {
-      child.on('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    const ended = new Promise<Ending>((resolve) => {
+      child.on('close', (code, signal) => {
+        const said = lastWords.trim().split('\n').at(-1)?.replace(`${name}-node: `, '');
+        const how = signal ? `killed by ${signal}` : said ? `stopped: ${said}` : `exited with code ${code}`;
+        const exitCode = code === null ? undefined : FINAL_EXIT_CODES.get(code);
+        resolve(exitCode === undefined ? { how } : { how, final: { exitCode } });
+      });
     });
     const kill = () => child.kill('SIGKILL');
     return {
@@ -61,27 +102,32 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       logsOverChannel: false,
       async release(channel, graceMs) {
         const timer = setTimeout(kill, graceMs);
-        await channel.request(name, { type: 'shutdown' }).catch(() => {});
+        const stopped = await channel.request(name, { type: 'shutdown' }).catch(() => undefined);
         await ended;
         clearTimeout(timer);
+        return stopped;
       },
     };
   };
 }
 
 /** Connects to a node someone started on its own. Released, it is left running. */
-export function attachNode(address: Address): Launch {
+export function attachNode(name: NodeName, address: Address): Launch {
   return async () => {
     const socket = await connectTo(address);
-    const ended = new Promise<string>((resolve) => socket.on('close', () => resolve(`lost its connection at ${formatAddress(address)}`)));
+    const ended = new Promise<Ending>((resolve) =>
+      socket.on('close', () => resolve({ how: `lost its connection at ${formatAddress(address)}` })),
+    );
     return {
       stream: socket,
       ended,
       kill: () => socket.destroy(),
       logsOverChannel: true,
-      async release() {
+      async release(channel) {
+        const state = await channel.request(name, { type: 'hello' }, { deadlineMs: 5000 }).catch(() => undefined);
         socket.end();
         await ended;
+        return state;
       },
     };
   };

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Logger, logEvent } from '@dbsim/logger';
+import { createLogger, type Logger, logEvent, logRejection } from '@dbsim/logger';
 import type { Reason } from '@dbsim/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogSink, rejectionLogDigest } from './log-sink.js';
@@ -23,7 +23,7 @@ function written(node: string, write: (log: Logger) => void): string {
 
 /** A node's rejection line; `pid` and `time` make it look written by another process, at another moment. */
 function rejected(node: string, position: number, { batch = 0, reasons = ['id_invalid' as Reason], pid = process.pid, time = '' } = {}) {
-  return written(node, (log) => logEvent(log, 'row rejected', { table: node, run: 1, batch, position, id: position, reasons, row: {} }))
+  return written(node, (log) => logRejection(log, { table: node, run: 1, batch, position, id: position, reasons }, '{}'))
     .replace(/"pid":\d+/, `"pid":${pid}`)
     .replace(/"time":"[^"]*"/, (found) => (time === '' ? found : `"time":"${time}"`));
 }
@@ -64,6 +64,18 @@ describe('LogSink', () => {
     resumed.write(rejected('users', 2));
     resumed.close();
     expect(positions()).toEqual(['users:0', 'users:1', 'users:2']);
+  });
+});
+
+describe('LogSink on a log cut short', () => {
+  it('starts its first line on a line of its own, after a last line a full disk cut short', async () => {
+    writeFileSync(file, `${rejected('users', 0)}{"level":40,"time":"2026-`);
+    const resumed = await LogSink.append(file, false);
+    resumed.write(rejected('users', 1));
+    resumed.close();
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines[1]).toBe('{"level":40,"time":"2026-');
+    expect(JSON.parse(lines[2] as string)).toMatchObject({ position: 1 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { fsProblem } from '@dbsim/cli';
 import { type RejectionKey, readEvent, readLine, readRejectionKey, type SyncDestination, syncDestination } from '@dbsim/logger';
 
 /**
@@ -24,7 +25,11 @@ export class LogSink {
   readonly #logged = new Map<string, { batch: number; position: number }>();
   #closed = false;
 
-  constructor(file: string, append: boolean, echo = true) {
+  constructor(
+    readonly file: string,
+    append: boolean,
+    echo = true,
+  ) {
     this.#fd = openSync(file, append ? 'a' : 'w');
     this.#outputs = [syncDestination(this.#fd), ...(echo ? [syncDestination(1)] : [])];
   }
@@ -35,7 +40,10 @@ export class LogSink {
    * interrupted run replays that run's last batch, and those lines are there.
    */
   static async append(file: string, echo = true): Promise<LogSink> {
+    // A run stopped mid-line (a full disk, a kill) left the last line cut short: the next one starts on a line of its own.
+    const cutShort = existsSync(file) && !endsWithNewline(file);
     const sink = new LogSink(file, true, echo);
+    if (cutShort) writeSync(sink.#fd, '\n');
     if (existsSync(file)) for await (const rejected of rejectionLines(file)) sink.#isNew(rejected);
     return sink;
   }
@@ -57,10 +65,26 @@ export class LogSink {
     return true;
   }
 
+  /** Closes the log; fails, naming the file, if a line could not be written to it (a reader of stdout may go away). */
   close(): void {
     for (const output of this.#outputs) output.close();
     this.#closed = true;
     closeSync(this.#fd);
+    const failure = this.#outputs[0]?.failure;
+    if (failure !== undefined) throw new Error(`cannot write ${this.file}: ${fsProblem(failure)}`, { cause: failure });
+  }
+}
+
+function endsWithNewline(file: string): boolean {
+  const { size } = statSync(file);
+  if (size === 0) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

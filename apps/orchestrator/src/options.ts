@@ -32,6 +32,8 @@ export interface Options {
   keep: boolean;
   /** Continue the interrupted run in dir from each node's high-water mark. */
   resume: boolean;
+  /** With keep: give up the folder's interrupted run, rejecting its held-back rows as run_abandoned. */
+  abandon: boolean;
   /** Rows per insert message. */
   batchSize: number;
   /** Insert messages in flight per node, unacknowledged. */
@@ -71,6 +73,7 @@ function program(): Command {
       new Option('--dir <dir>', 'where the databases, simulate.log and report.json go (default: databases/)'),
       new Option('--keep', 'add to the databases in DIR instead of starting from empty ones'),
       new Option('--resume', 'continue the interrupted run in DIR, with its own data set'),
+      new Option('--abandon', "with --keep: give up DIR's interrupted run; the rows it held back are rejected as run_abandoned"),
     ),
     ...group(
       'Batches:',
@@ -121,6 +124,7 @@ export async function parseOptions(args: readonly string[]): Promise<Options | u
   for (const option of ['invalid-rate', 'seed'] as const)
     refuse(given(parsed, option) && values.generate === undefined, `--${option} goes with --generate`);
   refuse(values.keep && values.resume, 'give --keep or --resume, not both');
+  refuse(values.abandon && !values.keep, '--abandon goes with --keep');
   const chaos = values.chaos === undefined ? undefined : chaosOptions(values.chaos);
   refuse(
     chaos !== undefined && (values.keep || values.resume),
@@ -137,6 +141,7 @@ export async function parseOptions(args: readonly string[]): Promise<Options | u
     dir: values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir),
     keep: values.keep === true,
     resume: values.resume === true,
+    abandon: values.abandon === true,
     batchSize: values.batchSize,
     window: values.window,
     delays: perNodeNumbers('--delay', values.delay ?? {}),

@@ -1,4 +1,5 @@
 import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { fsProblem } from '@dbsim/cli';
 import { NODES, type NodeName, type Payload, payload, type ReplyTo } from '@dbsim/protocol';
 import type { Supervisor } from './supervisor.js';
 
@@ -17,6 +18,15 @@ const PAGE_ROWS = 1000;
  * timing-dependent goes in: the same data set gives the same file.
  */
 export async function writeReport(file: string, nodes: Record<NodeName, Supervisor>, run: number): Promise<RunStats> {
+  try {
+    return await write(file, nodes, run);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    throw new Error(`cannot write ${file}: ${fsProblem(error)}`, { cause: error });
+  }
+}
+
+async function write(file: string, nodes: Record<NodeName, Supervisor>, run: number): Promise<RunStats> {
   const stats = {} as RunStats;
   for (const table of NODES) {
     stats[table] = payload(await nodes[table].ask({ type: 'stats', producer: run }));
@@ -28,12 +38,16 @@ export async function writeReport(file: string, nodes: Record<NodeName, Supervis
     writeSync(fd, `{\n  "run": ${run},\n  "tables": ${tables},\n  "rejections": [`);
     let first = true;
     for (const table of NODES) {
-      for (let after = -1, full = true; full; ) {
+      // Pages are bounded by size as well as count, so only an empty one says there are no more.
+      for (let after = -1, more = true; more; ) {
         const { rejections } = await nodes[table].ask({ type: 'rejections', producer: run, after, limit: PAGE_ROWS });
-        const lines = rejections.map(({ position, id, reasons, row }) => JSON.stringify({ table, id, position, reasons, row }));
+        // The row goes in as the JSON text it was recorded in: numbers as written, even those JSON.parse cannot hold.
+        const lines = rejections.map(
+          ({ position, id, reasons, row }) => `${JSON.stringify({ table, id, position, reasons }).slice(0, -1)},"row":${row}}`,
+        );
         if (lines.length > 0) writeSync(fd, `${first ? '' : ','}\n    ${lines.join(',\n    ')}`);
         first &&= lines.length === 0;
-        full = rejections.length === PAGE_ROWS;
+        more = rejections.length > 0;
         after = rejections.at(-1)?.position ?? after;
       }
     }

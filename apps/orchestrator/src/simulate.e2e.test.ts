@@ -190,11 +190,16 @@ describe('hostile rows', () => {
       ['users', 3, ['name_too_long']],
       ['users', 4, ['field_unknown']],
       ['users', 5, ['field_unknown']],
-      // JSON cannot carry Infinity: 1e309 reaches the node as null, a mistyped field.
-      ['products', 1, ['field_type']],
+      // 1e309 is a number, if one out of range: the rules on the field judge it, and the row keeps it as written.
+      ['products', 1, ['price_invalid']],
       ['products', 2, ['price_invalid']],
-      ['orders', 1, ['field_type', 'product_missing']],
+      ['orders', 1, ['quantity_invalid', 'product_missing']],
     ]);
+    const text = readFileSync(join(dir, 'report.json'), 'utf8');
+    expect(text).toContain('"row":{"id":1,"name":"Overflow","price":1e309}');
+    expect(text).toContain('"row":{"id":1,"user_id":1,"product_id":2,"quantity":1e309}');
+    const logged = readFileSync(join(dir, 'simulate.log'), 'utf8');
+    expect(logged).toContain('"reasons":["price_invalid"],"row":{"id":1,"name":"Overflow","price":1e309},"msg":"row rejected"}');
   });
 });
 

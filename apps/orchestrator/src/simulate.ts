@@ -1,22 +1,20 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '@dbsim/cli';
-import { describeDataSet, openDataSet } from '@dbsim/datasets';
+import { type DataSource, type DataSpec, describeDataSet, openDataSet } from '@dbsim/datasets';
 import { createLogger, type Logger, logEvent, readRejectionKey, usage } from '@dbsim/logger';
-import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync, processName } from '@dbsim/protocol';
+import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync } from '@dbsim/protocol';
 import { startCluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
+import { holdFolder, refuseStandaloneNodes } from './folder.js';
 import { attachNode, forkNode } from './launch.js';
 import { LogSink } from './log-sink.js';
 import { Nemesis } from './nemesis.js';
 import type { Options } from './options.js';
+import { type NodeState, plan } from './preconditions.js';
 import { Progress } from './progress.js';
 import { type Digests, digests, type RunStats, writeReport } from './report.js';
-import { readRunFile, runFilePath, writeRunFile } from './run-file.js';
+import { RUN_FILE, type RunFile, readRunFile, resumedData, writeRunFile } from './run-file.js';
 import { count, formatSummary } from './summary.js';
-
-/** Where a node's streams stand, as its hello (or its reset) says. */
-type Delivery = { producer: number; offset: number };
 
 export interface RunResult {
   run: number;
@@ -40,24 +38,49 @@ export interface RunEnvironment {
 }
 
 /**
- * One run: read the data set (an unusable file stops here), start the nodes
- * and check everything a run needs (nothing is touched until then), stream
- * every table to its node at once, then write the report from what the
- * nodes committed.
+ * One run: hold the folder, read the data set (an unusable file stops here),
+ * start the nodes and check everything a run needs (nothing is touched until
+ * then), stream every table to its node at once, then write the report from
+ * what the nodes committed.
  */
-export async function simulate(options: Options, { signal, logsToStdout, summary, fingerprint }: RunEnvironment): Promise<RunResult> {
+export async function simulate(options: Options, environment: RunEnvironment): Promise<RunResult> {
   const { dir } = options;
-  const fresh = !options.keep && !options.resume;
-  const previous = options.resume ? readRunFile(dir) : undefined;
-  const data = options.data ?? previous?.data;
-  if (data === undefined) throw new Error('no data set given');
-  // A bad line of a table file is found while streaming, once the run's log exists.
-  let log: Logger | undefined;
-  const source = await openDataSet(data, (where) => log && logEvent(log, 'malformed line: rejected as row_malformed', where));
+  // A folder that exists is held before its run record is read (another run may be writing it); one that does not
+  // is made, and held, only once the data set has been checked, so that a bad data file leaves no folder behind.
+  let folder = existsSync(dir) ? holdFolder(dir) : undefined;
+  try {
+    const recorded = readRunFile(dir);
+    const data = options.resume ? resumedData(dir, recorded, options.data) : options.data;
+    if (data === undefined) throw new Error('no data set given'); // options give one unless resuming
+    // A bad line of a table file is found while streaming, once the run's log exists.
+    const logs: { log?: Logger } = {};
+    const source = await openDataSet(data, (where) => logs.log && logEvent(logs.log, 'malformed line: rejected as row_malformed', where));
+    folder ??= holdFolder(dir);
+    await refuseStandaloneNodes(dir, options.attach);
+    return await runIn(options, environment, { recorded, data, source, logs });
+  } finally {
+    folder?.release();
+  }
+}
 
-  mkdirSync(dir, { recursive: true });
+interface Inputs {
+  recorded: RunFile | undefined;
+  data: DataSpec;
+  source: DataSource;
+  /** Where lines about the data set go, once the run's log is open. */
+  logs: { log?: Logger };
+}
+
+async function runIn(
+  options: Options,
+  { signal, logsToStdout, summary, fingerprint }: RunEnvironment,
+  { recorded, data, source, logs }: Inputs,
+): Promise<RunResult> {
+  const { dir } = options;
+  let log: Logger | undefined;
   // Until every check has passed the run's log is not opened: the nodes' first lines wait here. A fresh run's
   // folder is emptied, so what its nodes replay of the run before is not kept.
+  const fresh = !options.keep && !options.resume;
   const early: string[] = [];
   let sink: LogSink | undefined;
   const onLogLine = (line: string) => {
@@ -66,7 +89,7 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
   };
   const launches = perNode((node) => {
     const address = options.attach[node];
-    return address ? attachNode(address) : forkNode(node, { dir, durability: options.durability, onLogLine });
+    return address ? attachNode(node, address) : forkNode(node, { dir, durability: options.durability, onLogLine });
   });
   const supervision = {
     restarts: options.restarts,
@@ -77,33 +100,43 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
   const cluster = startCluster(launches, supervision, supervision.log);
   const { nodes } = cluster;
   const committed = perNode(() => 0);
+  /** The run's number, once known: an interrupted run reports how far it got. */
+  let current: number | undefined;
   let progress: Progress | undefined;
   const stopProgress = () => progress?.stop();
   signal.addEventListener('abort', stopProgress, { once: true });
   try {
-    let hello: Record<NodeName, Delivery> = await perNodeAsync((node) => nodes[node].ask({ type: 'hello' }));
-    if (fresh) {
-      const holding = NODES.filter((node) => options.attach[node] && hello[node].producer !== 0);
-      if (holding.length > 0) {
-        throw new UsageError(
-          `attached ${holding.map(processName).join(' and ')} already holds data: start it on an empty --dir, or run with --keep`,
-        );
-      }
-      // Every check passed: now, and only now, the folder is made fresh.
-      hello = await perNodeAsync(async (node) => (options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset' })));
-      for (const file of ['report.json', runFilePath(dir)]) rmSync(join(dir, file), { force: true });
-    }
+    let hello: Record<NodeName, NodeState> = await perNodeAsync((node) => nodes[node].ask({ type: 'hello' }));
+    const planned = plan(options, recorded, hello);
+    // Every check passed: now, and only now, the folder is changed.
     const logFile = join(dir, 'simulate.log');
-    sink = fresh ? new LogSink(logFile, false, logsToStdout) : await LogSink.append(logFile, logsToStdout);
+    if (planned.kind === 'fresh') {
+      hello = await perNodeAsync(async (node) => (options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset' })));
+      for (const file of ['report.json', RUN_FILE]) rmSync(join(dir, file), { force: true });
+      sink = new LogSink(logFile, false, logsToStdout);
+    } else {
+      sink = await LogSink.append(logFile, logsToStdout);
+    }
     for (const line of early.splice(0)) sink.write(line);
     log = createLogger(ORCHESTRATOR, sink);
+    logs.log = log;
+    const abandon = planned.kind === 'keep' ? planned.abandon : undefined;
+    let abandoned: string | undefined;
+    if (abandon !== undefined) {
+      const given = await perNodeAsync((node) => nodes[node].ask({ type: 'abandon', producer: abandon }));
+      const rows = NODES.reduce((sum, node) => sum + given[node].abandoned, 0);
+      logEvent(log, 'run abandoned', { run: abandon, rows });
+      abandoned = `abandoned run ${abandon}: ${count(rows)} held-back rows rejected as run_abandoned`;
+      hello = given;
+    }
 
     // Each run is a new producer: its batches are numbered from 0, apart from any earlier run's.
-    const run = previous?.run ?? Math.max(...NODES.map((node) => hello[node].producer)) + 1;
-    if (!previous) writeRunFile(dir, { run, data });
+    const run = planned.kind === 'resume' ? planned.run : Math.max(...NODES.map((node) => hello[node].producer)) + 1;
+    current = run;
+    if (planned.kind !== 'resume') writeRunFile(dir, { run, data });
     const from = perNode((node) => (hello[node].producer === run ? hello[node].offset : 0));
     const counts = perNode((node) => source[node].count);
-    if (previous) logEvent(log, 'run resumed', { run, data, dir, rows: counts, resumedFrom: from });
+    if (planned.kind === 'resume') logEvent(log, 'run resumed', { run, data, dir, rows: counts, resumedFrom: from });
     else logEvent(log, 'run started', { run, data, dir, rows: counts });
     const chaos = options.chaos && new Nemesis(options.chaos, counts, nodes, log);
     if (summary && options.progress && Progress.wanted(process.stderr)) progress = new Progress(process.stderr, counts, from);
@@ -143,6 +176,7 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
     if (summary) {
       const width = Math.min(process.stderr.columns || 100, 120);
       const lines = [`simulate: run ${run} of ${describeDataSet(data)} in ${dir}`, formatSummary(stats, durations, restarts, width)];
+      if (abandoned) lines.push(abandoned);
       if (chaos) lines.push(chaos.describe());
       lines.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}${logsToStdout ? '' : `  (read it with: pnpm logs ${dir})`}`);
       process.stderr.write(`${lines.join('\n')}\n`);
@@ -151,8 +185,13 @@ export async function simulate(options: Options, { signal, logsToStdout, summary
   } catch (error) {
     stopProgress();
     // Whatever stopped the run, the nodes still up finish their transaction in progress and close their databases.
-    await cluster.stop();
+    const stopped = await cluster.stop();
     if (!signal.aborted) throw error;
+    // Acknowledgements still on their way when the run stopped do not count the rows the nodes committed: they say.
+    for (const node of NODES) {
+      const state = stopped[node];
+      if (state !== undefined && state.producer === current) committed[node] = Math.max(committed[node], state.offset);
+    }
     const howFar = NODES.map(
       (node) => `${node} ${count(committed[node])}${source[node].count === undefined ? '' : ` of ${count(source[node].count)}`}`,
     );

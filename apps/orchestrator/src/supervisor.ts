@@ -12,7 +12,7 @@ import {
   type RequestOptions,
   type Unsent,
 } from '@dbsim/protocol';
-import type { Launch, Link } from './launch.js';
+import type { Delivery, Ending, Launch, Link } from './launch.js';
 
 /** How soon a quiet node is pinged. */
 const PING_MS = 1000;
@@ -29,8 +29,19 @@ export interface SupervisionOptions {
   onLogLine(line: string): void;
 }
 
-/** Raised when a node cannot be kept running: its restart budget is spent, or the run is stopping. */
-export class NodeDown extends Error {}
+/**
+ * Raised when a node cannot be kept running: its restart budget is spent, it
+ * stopped for a reason a restart would meet again (`exitCode` says what the
+ * run's should be), or the run is stopping.
+ */
+export class NodeDown extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 interface Incarnation {
   number: number;
@@ -127,10 +138,10 @@ export class Supervisor implements RelayPeer {
    * close its database, and killed if it does not within the grace period;
    * an attached one is disconnected and left running.
    */
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(graceMs = 10_000): Promise<Delivery | undefined> {
     this.#stopping = true;
     this.#fail(new NodeDown(`${this.#target} is stopping`));
-    await this.#current?.link.release(this.#current.channel, graceMs);
+    return this.#current?.link.release(this.#current.channel, graceMs);
   }
 
   /** Makes waiters wait: the node is between incarnations. */
@@ -155,7 +166,7 @@ export class Supervisor implements RelayPeer {
     try {
       link = await this.launch();
     } catch (error) {
-      return this.#ended(number, (error as Error).message);
+      return this.#ended(number, { how: (error as Error).message });
     }
     if (this.#stopping) return link.kill();
     const { log, hangTimeoutMs, onLogLine } = this.options;
@@ -175,8 +186,8 @@ export class Supervisor implements RelayPeer {
       .onInvalid((problem) => logEvent(log, 'invalid message from node', { target: this.#target, problem }));
     const incarnation: Incarnation = { number, link, channel };
     this.#current = incarnation;
-    void link.ended.then((how) => {
-      if (this.#current === incarnation) this.#ended(number, incarnation.killedFor ?? how);
+    void link.ended.then((ending) => {
+      if (this.#current === incarnation) this.#ended(number, incarnation.killedFor ? { how: incarnation.killedFor } : ending);
     });
     if (link.logsOverChannel) channel.request(this.name, { type: 'subscribe_logs' }).catch(() => {});
     channel.request(this.name, { type: 'hello' }, { deadlineMs: STARTUP_MS }).then(
@@ -198,11 +209,16 @@ export class Supervisor implements RelayPeer {
     );
   }
 
-  async #ended(number: number, how: string): Promise<void> {
+  async #ended(number: number, { how, final }: Ending): Promise<void> {
     this.#current = undefined;
     if (this.#stopping) return;
     const { log, restarts } = this.options;
     const target = this.#target;
+    if (final) {
+      logEvent(log, 'node down for good', { target, exit: how, restarts: this.restarts });
+      this.#fail(new NodeDown(`${target} ${how}`, final.exitCode));
+      return;
+    }
     if (!this.#greeted) {
       logEvent(log, 'node did not come up', { target, problem: how });
       this.#fail(new NodeDown(`${target} did not come up: ${how}`));

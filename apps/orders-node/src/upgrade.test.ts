@@ -17,7 +17,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const open = () => new NodeStore(ordersNode.spec, file, { durability: 'full', migrationsFolder: ordersNode.migrationsFolder });
+const open = () =>
+  new NodeStore(ordersNode.spec, file, { durability: 'full', migrationsFolder: ordersNode.migrationsFolder, holder: 'a test' });
 const migrations = (table: string) => {
   const db = new Database(file, { readonly: true });
   try {
@@ -33,7 +34,9 @@ describe('a folder made before the runtime had migrations of its own', () => {
     expect(store.ledger.latest()).toEqual({ producer: 1, offset: 3, sealed: false });
     expect(store.reads.stats(1)).toEqual({ received: 3, inserted: 1, rejected: 1, reasons: { user_missing: 1 } });
     const held = store.heldBack(1, 3, 10);
-    expect(held).toEqual([{ position: 2, row: { id: 3, user_id: 5, product_id: 1, quantity: 1 } }]);
+    expect(held).toEqual([
+      { position: 2, row: { id: 3, user_id: 5, product_id: 1, quantity: 1 }, text: '{"id":3,"user_id":5,"product_id":1,"quantity":1}' },
+    ]);
     store.close();
 
     store = open(); // a second open finds it upgraded and changes nothing

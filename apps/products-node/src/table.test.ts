@@ -1,5 +1,4 @@
-import { reasonsPerRow, useTempStore } from '@dbsim/node-runtime/testing';
-import Database from 'better-sqlite3';
+import { reasonsPerRow, select, useTempStore } from '@dbsim/node-runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { productsNode } from './app.js';
 
@@ -18,15 +17,13 @@ describe('products validation', () => {
       [],
       [],
     ]);
-    const db = new Database(temp.file, { readonly: true });
-    expect(db.prepare('select id, price_cents from products order by id').all()).toEqual([
+    expect(select(temp.store, 'select id, price_cents from products order by id')).toEqual([
       { id: 1, price_cents: 1999 },
       { id: 2, price_cents: 29 },
       { id: 3, price_cents: 100000 },
       { id: 4, price_cents: 7 },
       { id: 5, price_cents: 100_000_000_000 },
     ]);
-    db.close();
   });
 
   it('rejects an empty name as name_empty; names need not be unique', () => {

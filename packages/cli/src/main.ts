@@ -21,6 +21,13 @@ export function stackOf(error: unknown): string {
   return lines.join('\n');
 }
 
+/** 2 for a usage error, the code an error says it wants (`exitCode`), otherwise 1. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  const code = (error as { exitCode?: unknown } | undefined)?.exitCode;
+  return typeof code === 'number' ? code : 1;
+}
+
 /**
  * Runs a command's body. Whatever goes wrong ends the process with one line
  * on stderr and a non-zero exit (2 for a usage error, 1 otherwise): a user
@@ -39,7 +46,7 @@ export function runMain(program: string, main: () => Promise<number | undefined>
         process.stderr.write(`${program}: ${message.split('\n')[0]}\n`);
         const debugging = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
         if (debugging && !(error instanceof UsageError)) process.stderr.write(`${stackOf(error)}\n`);
-        process.exitCode = error instanceof UsageError ? 2 : 1;
+        process.exitCode = exitCodeOf(error);
       },
     );
 }

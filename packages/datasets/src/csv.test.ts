@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvRow, splitCsvLine } from './csv.js';
+import { csvJson, csvRow, splitCsvLine } from './csv.js';
 
 const texts = (line: string) => {
   const split = splitCsvLine(line);
@@ -39,5 +39,15 @@ describe('csvRow', () => {
     const parsed = row('1,x', ['id', '__proto__']);
     expect(Object.keys(parsed)).toEqual(['id', '__proto__']);
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+});
+
+describe('csvJson', () => {
+  it('writes the object csvRow makes as JSON, keys in header order and every number as written', () => {
+    const split = splitCsvLine('1e309,"007",,-2E+400,"say ""hi"""');
+    if ('problem' in split) throw new Error(split.problem);
+    expect(csvJson(['id', 'name', 'email', 'price', '__proto__'], split.fields)).toBe(
+      '{"id":1e309,"name":"007","price":-2E+400,"__proto__":"say \\"hi\\""}',
+    );
   });
 });

@@ -1,10 +1,12 @@
+type Field = { text: string; quoted: boolean };
+
 /**
  * One CSV record on one line (RFC 4180 without line breaks inside quotes):
  * fields split at commas, a quoted field may hold commas and "" for a quote.
  * Returns the fields, each with whether it was quoted, or a problem.
  */
-export function splitCsvLine(line: string): { fields: { text: string; quoted: boolean }[] } | { problem: string } {
-  const fields: { text: string; quoted: boolean }[] = [];
+export function splitCsvLine(line: string): { fields: Field[] } | { problem: string } {
+  const fields: Field[] = [];
   let i = 0;
   for (;;) {
     if (line[i] === '"') {
@@ -34,21 +36,34 @@ export function splitCsvLine(line: string): { fields: { text: string; quoted: bo
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
+const present = (field: Field | undefined): field is Field => field !== undefined && (field.quoted || field.text !== '');
+const numeric = (field: Field) => !field.quoted && NUMBER.test(field.text);
+
 /**
  * CSV has no types, so a row gets them from how each value is written: an
  * unquoted number is a number, an empty unquoted value is a missing field,
  * anything else (a quoted value always) is a string. "007" stays a string.
  */
-export function csvRow(header: readonly string[], fields: readonly { text: string; quoted: boolean }[]): Record<string, unknown> {
+export function csvRow(header: readonly string[], fields: readonly Field[]): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   header.forEach((name, i) => {
     const field = fields[i];
-    if (field === undefined || (!field.quoted && field.text === '')) return;
-    const value = !field.quoted && NUMBER.test(field.text) ? Number(field.text) : field.text;
+    if (!present(field)) return;
+    const value = numeric(field) ? Number(field.text) : field.text;
     // Defined, not assigned: a column named __proto__ becomes a field like any other (and is rejected as unknown).
     Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
   });
   return row;
+}
+
+/** The JSON text of the object csvRow makes, keys in header order and every number as written. */
+export function csvJson(header: readonly string[], fields: readonly Field[]): string {
+  const members: string[] = [];
+  header.forEach((name, i) => {
+    const field = fields[i];
+    if (present(field)) members.push(`${JSON.stringify(name)}:${numeric(field) ? field.text : JSON.stringify(field.text)}`);
+  });
+  return `{${members.join(',')}}`;
 }
 
 /**

@@ -117,7 +117,8 @@ export function parseSizes(spec: string): Record<NodeName, number> {
   return perNode((table) => {
     const text = given[table] ?? '0';
     const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--generate ${table}=${text}: a count of rows is a whole number, 0 or more`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new UsageError(`--generate ${table}=${text}: a count of rows is a whole number, 0 or more`);
     return n;
   });
 }

@@ -4,8 +4,10 @@ import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError } from '@dbsim/cli';
 import { NODES, type NodeName } from '@dbsim/protocol';
-import { csvRow, splitCsvLine } from './csv.js';
-import type { DataSource, TableSource } from './source.js';
+import { withoutBom } from './bom.js';
+import { csvJson, csvRow, splitCsvLine } from './csv.js';
+import { holdsInfinity, jsonRow } from './overflow.js';
+import { type DataSource, RowText, type TableSource } from './source.js';
 import { unreadable } from './unreadable.js';
 
 /** A line that could not be read as a row: it goes to its node as that line, a string, and is rejected as row_malformed. */
@@ -49,7 +51,7 @@ async function firstLine(file: string): Promise<string | undefined> {
   }
   try {
     if (!(await handle.stat()).isFile()) throw unreadable(file, 'it is not a file');
-    for await (const line of handle.readLines()) return line;
+    for await (const line of handle.readLines()) return withoutBom(line);
     return undefined;
   } finally {
     await handle.close();
@@ -58,8 +60,9 @@ async function firstLine(file: string): Promise<string | undefined> {
 
 async function* lines(file: string): AsyncGenerator<{ text: string; number: number }> {
   let number = 0;
-  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
     number++;
+    const text = number === 1 ? withoutBom(line) : line;
     if (text.trim() !== '') yield { text, number };
   }
 }
@@ -67,7 +70,7 @@ async function* lines(file: string): AsyncGenerator<{ text: string; number: numb
 async function* ndjsonRows(table: NodeName, file: string, onMalformed: OnMalformed): AsyncGenerator<unknown> {
   for await (const { text, number } of lines(file)) {
     try {
-      yield JSON.parse(text);
+      yield jsonRow(text);
     } catch (error) {
       onMalformed({ table, file, line: number, problem: `not JSON: ${(error as Error).message}` });
       yield text;
@@ -89,6 +92,7 @@ async function* csvRows(table: NodeName, file: string, header: readonly string[]
       yield text;
       continue;
     }
-    yield csvRow(header, split.fields);
+    const row = csvRow(header, split.fields);
+    yield holdsInfinity(row) ? new RowText(csvJson(header, split.fields)) : row;
   }
 }

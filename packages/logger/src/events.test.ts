@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logEvent, readEvent, readLine, readRejectionKey } from './events.js';
+import { logEvent, logRejection, readEvent, readLine, readRejectionKey } from './events.js';
 import { createLogger } from './index.js';
 
 /** What a real pino logger, set up as every process sets it up, writes for these events. */
@@ -9,28 +9,40 @@ function written(name: string, write: (log: ReturnType<typeof createLogger>) => 
   return lines;
 }
 
-const rejection = { table: 'users', run: 3, batch: 5000, position: 5007, id: 8, reasons: ['email_duplicate'] as const, row: { id: 8 } };
+const rejection = { table: 'users', run: 3, batch: 5000, position: 5007, id: 8, reasons: ['email_duplicate'] as const };
 
 describe('the log contract', () => {
-  it('reads back every field a rejection line was written with', () => {
-    const [line] = written('users-node', (log) => logEvent(log, 'row rejected', { ...rejection, reasons: [...rejection.reasons] }));
+  it('reads back every field a rejection line was written with, the row as written', () => {
+    const [line] = written('users-node', (log) =>
+      logRejection(log, { ...rejection, reasons: [...rejection.reasons] }, '{"id":8,"price":1e309}'),
+    );
     expect(readEvent(readLine(line as string), 'row rejected')).toMatchObject({
       name: 'users-node',
       level: 40,
       msg: 'row rejected',
       ...rejection,
+      row: { id: 8, price: Number.POSITIVE_INFINITY },
     });
+    expect(line).toContain('"row":{"id":8,"price":1e309}');
+  });
+
+  it('writes nothing below its level', () => {
+    const lines: string[] = [];
+    const log = createLogger('users-node', { write: (line: string) => void lines.push(line) });
+    log.level = 'error';
+    logRejection(log, { ...rejection, reasons: ['email_duplicate'] }, '{}');
+    expect(lines).toEqual([]);
   });
 
   it('reads a rejection line’s key without parsing it, from real pino output', () => {
-    const [line] = written('orders-node', (log) => logEvent(log, 'row rejected', { ...rejection, reasons: ['user_missing'] }));
+    const [line] = written('orders-node', (log) => logRejection(log, { ...rejection, reasons: ['user_missing'] }, '{"id":8}'));
     expect(readRejectionKey(line as string)).toEqual({ name: 'orders-node', run: 3, batch: 5000, position: 5007 });
   });
 
   it('is not fooled by a row or an id that spells out the key fields', () => {
     const hostile = { '"run":9,"batch":9,"position":9,': 1, msg: 'row rejected' };
     const [line] = written('users-node', (log) =>
-      logEvent(log, 'row rejected', { ...rejection, reasons: ['field_unknown'], id: { run: 7 }, row: hostile }),
+      logRejection(log, { ...rejection, reasons: ['field_unknown'], id: { run: 7 } }, JSON.stringify(hostile)),
     );
     expect(readRejectionKey(line as string)).toEqual({ name: 'users-node', run: 3, batch: 5000, position: 5007 });
     const [other] = written('orchestrator', (log) => log.warn({ row: hostile }, 'something else'));

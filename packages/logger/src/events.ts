@@ -1,5 +1,5 @@
 import { NodeName, REASONS } from '@dbsim/protocol';
-import type { Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { z } from 'zod';
 
 /**
@@ -63,6 +63,7 @@ export const EVENTS = {
       ...usage,
     }),
   },
+  'run abandoned': { level: 'warn', fields: z.object({ run: count, rows: count }) },
   'run interrupted': { level: 'warn', fields: z.object({ committed: perTable(count) }) },
   'malformed line: rejected as row_malformed': {
     level: 'warn',
@@ -93,9 +94,24 @@ const Line = Base.loose();
 export type LogLine = z.infer<typeof Line>;
 export type EventLine<E extends EventName> = Omit<z.infer<typeof Base>, 'msg'> & EventFields<E> & { msg: E };
 
-/** Writes one event; the fields' order is the order given here, which `readRejectionKey` relies on for `row rejected`. */
-export function logEvent<E extends EventName>(log: Logger, event: E, fields: EventFields<E>): void {
+/** Writes one event (a rejected row has a writer of its own: logRejection). */
+export function logEvent<E extends Exclude<EventName, 'row rejected'>>(log: Logger, event: E, fields: EventFields<E>): void {
   log[EVENTS[event].level](fields, event);
+}
+
+/**
+ * Writes a rejected row's line: pino's format, the fields in the order
+ * `readRejectionKey` reads them, and the row spliced in as the JSON text it
+ * was recorded in. The node has that text already, and it holds numbers as
+ * they were written, which a second serialization would turn into null.
+ */
+export function logRejection(log: Logger, fields: Omit<EventFields<'row rejected'>, 'row'>, rowText: string): void {
+  if (!log.isLevelEnabled('warn')) return;
+  const { name } = log.bindings() as { name: string };
+  const { table, run, batch, position, id, reasons } = fields;
+  const head = `{"level":${log.levels.values.warn},"time":"${new Date().toISOString()}","pid":${process.pid},"name":${JSON.stringify(name)}`;
+  const line = `${head},"table":${JSON.stringify(table)},"run":${run},"batch":${batch},"position":${position},"id":${JSON.stringify(id) ?? 'null'},"reasons":${JSON.stringify(reasons)},"row":${rowText},"msg":"row rejected"}\n`;
+  (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym]?.write(line);
 }
 
 /** One log line, or undefined when it is not one (a line of some other program, or cut short by a crash). */

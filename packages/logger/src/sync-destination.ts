@@ -21,20 +21,22 @@ export interface SyncDestination extends DestinationStream {
   flush(): void;
   /** Flushes, and stops flushing at exit: the caller closes the fd. */
   close(): void;
+  /** The error that stopped the writes (a full disk, a reader gone), if one did. */
+  readonly failure: NodeJS.ErrnoException | undefined;
 }
 
 export function syncDestination(fd: number): SyncDestination {
   let pending: string[] = [];
-  let readerGone = false;
+  let failure: NodeJS.ErrnoException | undefined;
   const flush = () => {
     let chunk = Buffer.from(pending.join(''));
     pending = [];
-    while (!readerGone && chunk.length > 0) {
+    while (failure === undefined && chunk.length > 0) {
       try {
         chunk = chunk.subarray(writeSync(fd, chunk));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-        else readerGone = true;
+        else failure = error as NodeJS.ErrnoException;
       }
     }
   };
@@ -48,6 +50,9 @@ export function syncDestination(fd: number): SyncDestination {
     close() {
       flush();
       process.off('exit', flush);
+    },
+    get failure() {
+      return failure;
     },
   };
 }

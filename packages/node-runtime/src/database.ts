@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Durability } from '@dbsim/protocol';
+import { forgetHolder, holderOf, InUse, isBusy, recordHolder } from '@dbsim/cli';
+import { type Durability, NODE_EXIT } from '@dbsim/protocol';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -21,30 +23,73 @@ const CACHE_KIB = 8000;
 const RUNTIME = { migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)), migrationsTable: '__dbsim_runtime_migrations' };
 const TABLE = { migrationsTable: '__drizzle_migrations' };
 
+/** A file up to this size is checked whole (PRAGMA quick_check) as it opens: well under a tenth of a second when cached. */
+const CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024;
+
 export interface OpenOptions {
   durability: Durability;
   /** The node's drizzle-kit migrations folder: its own table. */
   migrationsFolder: string;
+  /** Who holds the file, for the message another process gets (`users-node`). */
+  holder: string;
+}
+
+/** A node's database, open and held. */
+export interface OpenDatabase {
+  sqlite: Database.Database;
+  /** Closes the file and lets go of it. */
+  close(): void;
+}
+
+/** The database file is damaged: the node stops, and is not restarted, as it would only find it damaged again. */
+export class CorruptDatabase extends Error {
+  readonly exitCode = NODE_EXIT.corrupt;
+}
+
+/** Whether SQLite says the file is damaged, or not a database at all. */
+export function isCorrupt(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }
 
 /**
  * Opens a node's SQLite file the one way every node (and the bench's
- * baseline) opens one: WAL journal, the chosen durability, a fixed page
- * cache, and the runtime's and the node's migrations applied.
+ * baseline) opens one, and holds it for the process's life: exclusive
+ * locking mode (no other process can open it while this one runs, and the
+ * OS lets go of it when this one dies), WAL journal, the chosen durability,
+ * a fixed page cache, the runtime's and the node's migrations applied, and,
+ * where that is cheap, the whole file checked. A file another process holds
+ * is an InUse error naming that process; a damaged one a CorruptDatabase.
  */
-export function openDatabase(file: string, { durability, migrationsFolder }: OpenOptions): Database.Database {
-  const sqlite = new Database(file);
+export function openDatabase(file: string, { durability, migrationsFolder, holder }: OpenOptions): OpenDatabase {
+  const sqlite = new Database(file, { timeout: 0 });
   try {
+    sqlite.pragma('locking_mode = EXCLUSIVE');
     sqlite.pragma('journal_mode = WAL');
+    sqlite.exec('BEGIN EXCLUSIVE; COMMIT'); // takes the lock now, and exclusive mode keeps it
+    recordHolder(file, holder);
+    if (statSync(file).size <= CHECK_AT_OPEN_BYTES) {
+      const problems = sqlite.pragma('quick_check', { simple: true });
+      if (problems !== 'ok') throw new CorruptDatabase(`${file} is corrupt: ${String(problems)}`);
+    }
     sqlite.pragma(`synchronous = ${durability.toUpperCase()}`);
     sqlite.pragma(`cache_size = -${CACHE_KIB}`);
     const db = drizzle({ client: sqlite });
     upgradeSharedMigrations(sqlite, migrationsFolder);
     migrate(db, RUNTIME);
     migrate(db, { migrationsFolder, ...TABLE });
-    return sqlite;
+    return {
+      sqlite,
+      close() {
+        if (!sqlite.open) return;
+        forgetHolder(file);
+        sqlite.close();
+      },
+    };
   } catch (error) {
     sqlite.close();
+    if (isBusy(error)) throw new InUse(`${file} is in use by ${holderOf(file)}`, { cause: error });
+    if (isCorrupt(error)) throw new CorruptDatabase(`${file} is corrupt: ${(error as Error).message}`, { cause: error });
     throw error;
   }
 }

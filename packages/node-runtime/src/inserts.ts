@@ -1,6 +1,7 @@
-import { type Logger, logEvent } from '@dbsim/logger';
+import { type Logger, logEvent, logRejection } from '@dbsim/logger';
 import { type Channel, isRecordId, type RejectionRecord, RemoteError, type Request, type Unanswered } from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
+import { isCorrupt } from './database.js';
 import type { Resolved } from './judge.js';
 import type { OwnerLookups } from './owner-lookups.js';
 import type { ApplyResult, Batch, NodeStore } from './store.js';
@@ -26,15 +27,18 @@ export class Inserts {
   readonly #waiting = new Set<() => void>();
   #stopping = false;
 
+  /** `onFatal`: what the node does about an error it cannot answer for, a damaged database (it stops). */
   constructor(
     private readonly store: NodeStore,
     private readonly lookups: OwnerLookups,
     private readonly log: Logger,
+    private readonly onFatal: (error: unknown) => void,
   ) {
     this.#table = getTableName(store.spec.table);
   }
 
-  insert(channel: Channel, batch: Request<'insert'>, answer: Answer): void {
+  insert(channel: Channel, request: Request<'insert'>, answer: Answer): void {
+    const batch = materialize(request);
     logEvent(this.log, 'batch received', {
       producer: batch.producer,
       offset: batch.offset,
@@ -56,6 +60,24 @@ export class Inserts {
     this.#stopping = true;
     for (const refuse of this.#waiting) refuse();
     return this.#tail;
+  }
+
+  /** Gives an interrupted producer's stream up: its held-back rows rejected as run_abandoned, and logged, a page at a time. */
+  abandon(producer: number): Promise<number> {
+    const work = this.#tail.then(() => {
+      const { offset } = this.store.ledger.state(producer);
+      let abandoned = 0;
+      for (let page = this.store.abandon(producer, HELD_BACK_PAGE); ; page = this.store.abandon(producer, HELD_BACK_PAGE)) {
+        this.#logRejections(producer, offset, page.rejections);
+        abandoned += page.rejections.length;
+        if (page.rejections.length === 0) return abandoned;
+      }
+    });
+    this.#tail = work.then(
+      () => {},
+      () => {},
+    );
+    return work;
   }
 
   /**
@@ -80,6 +102,10 @@ export class Inserts {
       if (batch.seal) await this.#decideHeldBack(channel, batch);
       result = this.store.apply(batch, await this.#unlessStopping(early ?? this.#resolve(channel, batch.producer, batch.rows, false)));
     } catch (error) {
+      if (isCorrupt(error)) {
+        this.onFatal(error);
+        return;
+      }
       const text = error instanceof RemoteError ? `reference check failed: ${error.message}` : (error as Error).message;
       logEvent(this.log, 'batch refused', { offset: batch.offset, problem: text });
       answer({ type: 'error', code: 'unavailable', definite: true, text });
@@ -123,9 +149,8 @@ export class Inserts {
 
   /** `batch` is the offset of the batch whose transaction decided them: with the position, it orders every node's lines. */
   #logRejections(run: number, batch: number, rejections: Iterable<RejectionRecord>): void {
-    for (const { position, id, reasons, row } of rejections) {
-      logEvent(this.log, 'row rejected', { table: this.#table, run, batch, position, id, reasons, row });
-    }
+    for (const { position, id, reasons, row } of rejections)
+      logRejection(this.log, { table: this.#table, run, batch, position, id, reasons }, row);
   }
 
   /**
@@ -147,4 +172,10 @@ export class Inserts {
     });
     return new Map(await Promise.all(lookups));
   }
+}
+
+/** The batch as the store takes it: a row sent as the text it was written in, parsed (its numbers out of range are Infinity). */
+function materialize({ rows, texts, ...batch }: Request<'insert'>): Batch {
+  if (texts === undefined) return { ...batch, rows };
+  return { ...batch, texts, rows: rows.map((row, index) => (texts[index] === undefined ? row : JSON.parse(texts[index]))) };
 }

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { owners, reasonsOf, thing, useThings } from './test-table.js';
+import { select } from './testing.js';
 
 const { temp, apply } = useThings();
 
@@ -76,21 +76,17 @@ describe('judging rows', () => {
       { id: 7, label: "'; DROP TABLE things; --\u0000", owner_id: 1 },
     ]);
     const [rejected] = temp.store.reads.rejections(1, -1, 10);
-    expect(rejected).toEqual({ position: 0, id: 'seven', reasons: ['field_type'], row: { id: 'seven', label: 'x', owner_id: 1 } });
-    const db = new Database(temp.file, { readonly: true });
-    expect(db.prepare('select id, typeof(id) as type from rejections').get()).toEqual({ id: 'seven', type: 'text' });
-    expect(db.prepare('select label from things where id = 7').get()).toEqual({ label: "'; DROP TABLE things; --\u0000" });
-    db.close();
+    expect(rejected).toEqual({ position: 0, id: 'seven', reasons: ['field_type'], row: '{"id":"seven","label":"x","owner_id":1}' });
+    expect(select(temp.store, 'select id, typeof(id) as type from rejections')[0]).toEqual({ id: 'seven', type: 'text' });
+    expect(select(temp.store, 'select label from things where id = 7')[0]).toEqual({ label: "'; DROP TABLE things; --\u0000" });
   });
 
   it('stores a rejected id exactly as given: an integer as an INTEGER, a fraction as a REAL', () => {
     apply(0, [thing(9, ''), thing(1.5), thing(-2)]);
-    const db = new Database(temp.file, { readonly: true });
-    expect(db.prepare('select id, typeof(id) as type from rejections order by position').all()).toEqual([
+    expect(select(temp.store, 'select id, typeof(id) as type from rejections order by position')).toEqual([
       { id: 9, type: 'integer' },
       { id: 1.5, type: 'real' },
       { id: -2, type: 'integer' },
     ]);
-    db.close();
   });
 });

@@ -16,8 +16,11 @@ export interface Answer {
 /** The owners' answers per reference field; an id in neither set is missing. */
 export type Resolved = ReadonlyMap<string, Answer>;
 
+/** A rejection as judged: the row as a value, which the store records as text. */
+export type Judged = Omit<RejectionRecord, 'row'> & { row: unknown };
+
 /** A row's fate: inserted, held back until the owners' streams decide it, or rejected. */
-export type Verdict = { kind: 'accepted'; id: number } | { kind: 'deferred' } | { kind: 'rejected'; rejection: RejectionRecord };
+export type Verdict = { kind: 'accepted'; id: number } | { kind: 'deferred' } | { kind: 'rejected'; rejection: Judged };
 
 type Key = string | number;
 /** A row's value of each unique key, undefined where the value cannot be one. */
@@ -27,6 +30,17 @@ const rejected = (position: number, id: unknown, reasons: Reason[], row: unknown
   kind: 'rejected',
   rejection: { position, id, reasons: canonical(reasons), row },
 });
+
+/** A held-back row of a run given up on (`--keep --abandon`): rejected for that alone, as it was never decided. */
+export function abandoned(position: number, row: unknown): Verdict {
+  const id = typeof row === 'object' && row !== null && !Array.isArray(row) ? ((row as { id?: unknown }).id ?? null) : null;
+  return rejected(position, id, ['run_abandoned'], row);
+}
+
+/** A row too large for a message: rejected for that alone, shown by how it begins. */
+export function tooLarge(position: number, { head }: { head: string }): Verdict {
+  return rejected(position, null, ['row_too_large'], `${head}…`);
+}
 
 const idKey = (spec: AnyTableSpec): UniqueKey => ({
   field: 'id',

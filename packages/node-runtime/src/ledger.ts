@@ -74,6 +74,11 @@ export class Ledger {
       .run();
   }
 
+  /** Ends a producer's stream where it stands: an interrupted run given up on. */
+  seal(producer: number): void {
+    this.db.update(deliveries).set({ sealed: true }).where(eq(deliveries.producer, producer)).run();
+  }
+
   /** The newest batch applied for a producer, if any. */
   lastBatch(producer: number): BatchOutcome | undefined {
     const [record] = this.db.select().from(batches).where(eq(batches.producer, producer)).orderBy(desc(batches.offset)).limit(1).all();

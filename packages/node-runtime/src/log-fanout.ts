@@ -14,8 +14,12 @@ export class LogFanout implements DestinationStream {
   write(line: string): void {
     this.#stdout.write(line);
     for (const [channel, dest] of this.#subscribers) {
-      if (!channel.send({ src: channel.address, dest, body: { type: 'log', line: line.trimEnd() } }) && channel.closed) {
-        this.#subscribers.delete(channel);
+      try {
+        if (!channel.send({ src: channel.address, dest, body: { type: 'log', line: line.trimEnd() } }) && channel.closed) {
+          this.#subscribers.delete(channel);
+        }
+      } catch {
+        // A line over the frame limit (a row of near 16 MB, escaped) stays on stdout only.
       }
     }
   }

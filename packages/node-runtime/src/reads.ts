@@ -12,10 +12,11 @@ import { batches, deferred, rejections } from './schema.js';
 export type Stats = Payload<ReplyTo<'stats'>>;
 export type Digest = Payload<ReplyTo<'digest'>>;
 
-/** A row held back, in its stream. */
+/** A row held back, in its stream, with the JSON text it is recorded in. */
 export interface HeldRow {
   position: number;
   row: unknown;
+  text: string;
 }
 
 /**
@@ -48,16 +49,15 @@ export class Reads {
     return { ...totals, inserted: totals.received - totals.rejected - (held?.n ?? 0), reasons };
   }
 
-  /** One page of a producer's rejections in stream order. */
+  /** One page of a producer's rejections in stream order: at most `limit` rows, and at most PAGE_CHARS of them unless one alone is more. */
   rejections(producer: number, after: number, limit: number): RejectionRecord[] {
-    return this.db
+    const query = this.db
       .select()
       .from(rejections)
       .where(and(eq(rejections.producer, producer), gt(rejections.position, after)))
       .orderBy(asc(rejections.position))
-      .limit(limit)
-      .all()
-      .map(toRejection);
+      .limit(limit);
+    return bounded(streamRows<typeof rejections.$inferSelect>(this.sqlite, query), (record) => record.row.length).map(toRejection);
   }
 
   /** The rejections a batch's transaction decided, in stream order, streamed. */
@@ -76,16 +76,16 @@ export class Reads {
     for (const { row } of streamRows<{ row: string }>(this.sqlite, held)) yield JSON.parse(row);
   }
 
-  /** The first of a producer's held-back rows, in stream order. */
+  /** The first of a producer's held-back rows, in stream order: at most `limit` of them, and at most PAGE_CHARS unless one alone is more. */
   heldPage(producer: number, limit: number): HeldRow[] {
-    return this.db
+    const query = this.db
       .select({ position: deferred.position, row: deferred.row })
       .from(deferred)
       .where(eq(deferred.producer, producer))
       .orderBy(asc(deferred.position))
-      .limit(limit)
-      .all()
-      .map(({ position, row }) => ({ position, row: JSON.parse(row) }));
+      .limit(limit);
+    const page = bounded(streamRows<{ position: number; row: string }>(this.sqlite, query), (held) => held.row.length);
+    return page.map(({ position, row }) => ({ position, row: JSON.parse(row), text: row }));
   }
 
   /** Every id the table holds. */
@@ -129,6 +129,21 @@ export class Reads {
   }
 }
 
+/** How many characters of rows a page holds at most, whatever their count: a page of 5 MB rows is one row. */
+const PAGE_CHARS = 4 * 1024 * 1024;
+
+/** The first rows of `rows` that fit in PAGE_CHARS, one at least. */
+function bounded<T>(rows: Iterable<T>, chars: (row: T) => number): T[] {
+  const page: T[] = [];
+  let total = 0;
+  for (const row of rows) {
+    total += chars(row);
+    if (page.length > 0 && total > PAGE_CHARS) break;
+    page.push(row);
+  }
+  return page;
+}
+
 function toRejection(record: typeof rejections.$inferSelect): RejectionRecord {
-  return { position: record.position, id: record.id, reasons: JSON.parse(record.reasons) as Reason[], row: JSON.parse(record.row) };
+  return { position: record.position, id: record.id, reasons: JSON.parse(record.reasons) as Reason[], row: record.row };
 }

@@ -1,5 +1,6 @@
 import { type Logger, logEvent } from '@dbsim/logger';
 import { type Channel, type Envelope, type ErrorBody, type ReplyBody, RequestBody, type Unanswered } from '@dbsim/protocol';
+import { isCorrupt } from './database.js';
 import { Inserts } from './inserts.js';
 import type { LogFanout } from './log-fanout.js';
 import { OwnerLookups } from './owner-lookups.js';
@@ -14,6 +15,8 @@ export interface RouterParts {
   logs?: LogFanout | undefined;
   /** Called once a shutdown request has been answered. */
   onShutdown(): void;
+  /** Called with an error the node cannot answer for: a damaged database. */
+  onFatal(error: unknown): void;
 }
 
 /**
@@ -25,9 +28,9 @@ export class Router {
   constructor(private readonly parts: RouterParts) {}
 
   /** A node's parts around its store, wired together: what answers lookups, the insert pipeline, and the router. */
-  static serving(store: NodeStore, log: Logger, options: Pick<RouterParts, 'logs' | 'onShutdown'>): Router {
+  static serving(store: NodeStore, log: Logger, options: Pick<RouterParts, 'logs' | 'onShutdown' | 'onFatal'>): Router {
     const lookups = new OwnerLookups(store);
-    return new Router({ store, lookups, inserts: new Inserts(store, lookups, log), log, ...options });
+    return new Router({ store, lookups, inserts: new Inserts(store, lookups, log, options.onFatal), log, ...options });
   }
 
   get inserts(): Inserts {
@@ -42,10 +45,19 @@ export class Router {
   #handle(channel: Channel, message: Envelope): void {
     const { body } = message;
     if (!('msg_id' in body) || body.type === 'ping') return; // a reply nobody waits for any more, or the channel's own business
-    const { store, inserts, lookups, logs } = this.parts;
     const answer = (reply: Unanswered): void => {
       channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
     };
+    try {
+      this.#route(channel, message, body, answer);
+    } catch (error) {
+      if (isCorrupt(error)) this.parts.onFatal(error);
+      else answer({ type: 'error', code: 'unavailable', definite: true, text: (error as Error).message });
+    }
+  }
+
+  #route(channel: Channel, message: Envelope, body: RequestBody, answer: (reply: Unanswered) => void): void {
+    const { store, inserts, lookups, logs } = this.parts;
     switch (body.type) {
       case 'insert':
         inserts.insert(channel, body, answer);
@@ -76,6 +88,7 @@ export class Router {
         try {
           answer({ type: 'query_ok', ...store.reads.query(body.sql, body.limit) });
         } catch (error) {
+          if (isCorrupt(error)) throw error;
           answer({ type: 'error', code: 'malformed_message', definite: true, text: (error as Error).message });
         }
         break;
@@ -87,6 +100,18 @@ export class Router {
         logs.subscribe(channel, message.src);
         answer({ type: 'subscribe_logs_ok' });
         break;
+      case 'abandon':
+        void inserts.abandon(body.producer).then(
+          (abandoned) => {
+            lookups.committed([]); // the stream has ended: lookups waiting for it are decided
+            answer({ type: 'abandon_ok', abandoned, ...store.ledger.latest() });
+          },
+          (error: unknown) =>
+            isCorrupt(error)
+              ? this.parts.onFatal(error)
+              : answer({ type: 'error', code: 'unavailable', definite: false, text: String(error) }),
+        );
+        break;
       case 'reset':
         store.reset();
         lookups.reset();
@@ -94,7 +119,7 @@ export class Router {
         break;
       case 'shutdown':
         void inserts.stop().then(() => {
-          answer({ type: 'shutdown_ok' });
+          answer({ type: 'shutdown_ok', ...store.ledger.latest() });
           this.parts.onShutdown();
         });
         break;

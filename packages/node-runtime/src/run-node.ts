@@ -10,6 +10,7 @@ import {
   type Durability,
   formatAddress,
   listenOn,
+  NODE_EXIT,
   nodeSocket,
   parseAddress,
   processName,
@@ -37,7 +38,9 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
   runMain(name, async () => {
     const program = command(name, `The node that owns the ${spec.node} table: on its own, it serves the protocol on a socket until Ctrl-C.`)
       .addOption(new Option('--dir <dir>', 'the folder of its database, and of its socket (default: databases/)'))
-      .addOption(new Option('--listen <address>', 'listen on tcp://HOST:PORT (port 0 takes a free one) or a socket path (default: DIR/NODE.sock)'))
+      .addOption(
+        new Option('--listen <address>', 'listen on tcp://HOST:PORT (port 0 takes a free one) or a socket path (default: DIR/NODE.sock)'),
+      )
       .addOption(new Option('--durability <mode>', "SQLite's synchronous setting").choices(DURABILITIES).default('full'))
       // Forked by the orchestrator: the protocol on this pipe, no socket.
       .addOption(new Option('--fd <n>').argParser(wholeNumber).hideHelp());
@@ -63,12 +66,17 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     };
     let store: NodeStore;
     try {
-      store = new NodeStore(spec, join(dir, `${spec.node}.db`), { durability, migrationsFolder });
+      store = new NodeStore(spec, join(dir, `${spec.node}.db`), { durability, migrationsFolder, holder: name });
     } catch (error) {
       release();
       throw error;
     }
-    const serving = Router.serving(store, log, { logs: fanout, onShutdown: () => stop('shutdown requested') });
+    // A damaged database: one line, and an exit code that tells the orchestrator a restart would not help.
+    const onFatal = (error: unknown) => {
+      process.stderr.write(`${name}: ${store.file} is corrupt: ${(error as Error).message}\n`);
+      process.exit(NODE_EXIT.corrupt);
+    };
+    const serving = Router.serving(store, log, { logs: fanout, onShutdown: () => stop('shutdown requested'), onFatal });
     let stopping = false;
     const stop = (why: string) => {
       if (stopping) return;

@@ -57,7 +57,7 @@ describe('NodeStore held-back rows', () => {
   it('gives none to decide before every batch ahead of the seal is applied, and refuses a seal while any are held', () => {
     apply(0, [thing(1, 'a', 5)], pending);
     expect(temp.store.heldBack(1, 5, 10)).toEqual([]);
-    expect(temp.store.heldBack(1, 1, 10)).toEqual([{ position: 0, row: thing(1, 'a', 5) }]);
+    expect(temp.store.heldBack(1, 1, 10)).toEqual([{ position: 0, row: thing(1, 'a', 5), text: JSON.stringify(thing(1, 'a', 5)) }]);
     expect(() => temp.store.apply({ producer: 1, offset: 1, rows: [], seal: true }, owners(1, 5))).toThrow(/held-back rows/);
   });
 

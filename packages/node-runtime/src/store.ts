@@ -2,15 +2,20 @@ import type { RejectionRecord, Request } from '@dbsim/protocol';
 import type Database from 'better-sqlite3';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { type OpenOptions, openDatabase } from './database.js';
+import { type OpenDatabase, type OpenOptions, openDatabase } from './database.js';
 import { placeholders, prepareDirect } from './direct.js';
-import { HeldKeys, Judge, type Resolved, type Verdict } from './judge.js';
+import { abandoned, HeldKeys, Judge, type Resolved, tooLarge, type Verdict } from './judge.js';
 import { type BatchOutcome, Ledger } from './ledger.js';
 import { type HeldRow, Reads } from './reads.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { AnyTableSpec } from './table-spec.js';
 
-export type Batch = Pick<Request<'insert'>, 'producer' | 'offset' | 'rows' | 'seal'>;
+/**
+ * A batch as the store applies it: its rows as values (a row sent as text is
+ * parsed, and its text kept in `texts` to be recorded as written), and the
+ * rows too large to send marked in `oversized`.
+ */
+export type Batch = Pick<Request<'insert'>, 'producer' | 'offset' | 'rows' | 'seal' | 'texts' | 'oversized'>;
 
 /** What a transaction decided: the rows it rejected, the ids it accepted, and how many rows it held back. */
 export interface Decisions {
@@ -34,22 +39,25 @@ export class NodeStore {
   readonly ledger: Ledger;
   readonly reads: Reads;
   readonly #sqlite: Database.Database;
+  readonly #file: OpenDatabase;
   readonly #judge: Judge;
   readonly #insertRejection;
   readonly #insertDeferred;
   readonly #deleteDeferred;
   readonly #apply;
   readonly #decideHeldBack;
+  readonly #abandon;
   readonly #reset;
   /** The unique keys of the newest stream's held-back rows, read from the table when first needed. */
   #held: { producer: number; keys: HeldKeys } | undefined;
 
   constructor(
     readonly spec: AnyTableSpec,
-    file: string,
+    readonly file: string,
     options: OpenOptions,
   ) {
-    this.#sqlite = openDatabase(file, options);
+    this.#file = openDatabase(file, options);
+    this.#sqlite = this.#file.sqlite;
     const db = drizzle({ client: this.#sqlite });
     this.ledger = new Ledger(db);
     this.reads = new Reads(this.#sqlite, db, spec.table);
@@ -60,13 +68,21 @@ export class NodeStore {
       .delete(deferred)
       .where(and(eq(deferred.producer, sql.placeholder('producer')), lte(deferred.position, sql.placeholder('upTo'))))
       .prepare();
+    this.#abandon = this.#sqlite.transaction((producer: number, rows: readonly HeldRow[]) => {
+      const { offset } = this.ledger.state(producer);
+      const { decisions, record } = this.#recorder(producer, offset);
+      for (const { position, row, text } of rows) record(position, row, abandoned(position, row), text);
+      this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
+      if (rows.length === 0) this.ledger.seal(producer);
+      return decisions;
+    });
     this.#reset = this.#sqlite.transaction(() => {
       for (const table of [spec.table, rejections, deferred, batches, deliveries]) db.delete(table).run();
     });
     this.#apply = this.#sqlite.transaction((batch: Batch, resolved: Resolved) => this.#applyInTransaction(batch, resolved));
     this.#decideHeldBack = this.#sqlite.transaction((producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved) => {
       const { decisions, record } = this.#recorder(producer, offset);
-      for (const { position, row } of rows) record(position, row, this.#judge.judge(position, row, resolved, undefined));
+      for (const { position, row, text } of rows) record(position, row, this.#judge.judge(position, row, resolved, undefined), text);
       this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
       return decisions;
     });
@@ -104,6 +120,18 @@ export class NodeStore {
     return this.#decideHeldBack.immediate(producer, offset, rows, resolved);
   }
 
+  /**
+   * Gives an interrupted producer's stream up, a page of its held-back rows
+   * at a time, each rejected as run_abandoned in its own transaction (as
+   * decided by the batch at the stream's mark); the page that finds none
+   * left seals the stream.
+   */
+  abandon(producer: number, limit: number): Decisions {
+    const result = this.#abandon.immediate(producer, this.reads.heldPage(producer, limit));
+    this.#held = undefined;
+    return result;
+  }
+
   /** Empties the table and every record of it, in one transaction: the state of a fresh file. */
   reset(): void {
     this.#reset();
@@ -111,7 +139,7 @@ export class NodeStore {
   }
 
   close(): void {
-    if (this.#sqlite.open) this.#sqlite.close();
+    this.#file.close();
   }
 
   #applyInTransaction(batch: Batch, resolved: Resolved): ApplyResult {
@@ -122,7 +150,9 @@ export class NodeStore {
     const held = batch.seal ? undefined : this.#heldKeys(producer);
     const { decisions, record } = this.#recorder(producer, offset);
     rows.forEach((raw, index) => {
-      record(offset + index, raw, this.#judge.judge(offset + index, raw, resolved, held));
+      const oversized = batch.oversized?.[index];
+      const verdict = oversized ? tooLarge(offset + index, oversized) : this.#judge.judge(offset + index, raw, resolved, held);
+      record(offset + index, raw, verdict, batch.texts?.[index]);
     });
     if (batch.seal) this.#held = undefined;
     const outcome = {
@@ -136,27 +166,33 @@ export class NodeStore {
     return { kind: 'applied', outcome, ...decisions };
   }
 
-  /** Writes each verdict of a transaction where it belongs, collecting what the transaction decided (the batch at `offset`). */
-  #recorder(producer: number, offset: number): { decisions: Decisions; record(position: number, raw: unknown, verdict: Verdict): void } {
+  /**
+   * Writes each verdict of a transaction where it belongs, collecting what
+   * the transaction decided (the batch at `offset`). A row is recorded as
+   * `text` where it came as text (numbers as written), else as its JSON.
+   */
+  #recorder(
+    producer: number,
+    offset: number,
+  ): { decisions: Decisions; record(position: number, raw: unknown, verdict: Verdict, text?: string): void } {
     const rejectedAt = new Date();
     const decisions: Decisions = { rejections: [], acceptedIds: [], deferred: 0 };
-    const record = (position: number, raw: unknown, verdict: Verdict) => {
+    const record = (position: number, raw: unknown, verdict: Verdict, text?: string) => {
       if (verdict.kind === 'accepted') {
         decisions.acceptedIds.push(verdict.id);
       } else if (verdict.kind === 'deferred') {
         decisions.deferred++;
-        this.#insertDeferred.run({ producer, position, row: JSON.stringify(raw) });
+        this.#insertDeferred.run({ producer, position, row: text ?? JSON.stringify(raw) });
       } else {
-        const { rejection } = verdict;
+        const { position, id, reasons, row } = verdict.rejection;
+        const rejection = {
+          position,
+          id,
+          reasons,
+          row: (verdict.rejection.row === raw ? text : undefined) ?? JSON.stringify(row) ?? 'null',
+        };
         decisions.rejections.push(rejection);
-        this.#insertRejection.run({
-          producer,
-          ...rejection,
-          row: JSON.stringify(rejection.row) ?? 'null',
-          reasons: JSON.stringify(rejection.reasons),
-          batch: offset,
-          rejectedAt,
-        });
+        this.#insertRejection.run({ producer, ...rejection, reasons: JSON.stringify(reasons), batch: offset, rejectedAt });
       }
     };
     return { decisions, record };

@@ -24,7 +24,7 @@ export function openTempStore(
   const dir = mkdtempSync(join(tmpdir(), `dbsim-${spec.node}-`));
   const file = join(dir, `${spec.node}.db`);
   const opened = {
-    store: new NodeStore(spec, file, { durability, migrationsFolder }),
+    store: new NodeStore(spec, file, { durability, migrationsFolder, holder: 'a test' }),
     file,
     cleanup() {
       opened.store.close();
@@ -59,9 +59,15 @@ export function useTempStore(app: NodeApp): { readonly store: NodeStore; readonl
     reopen() {
       const { store, file } = now();
       store.close();
-      now().store = new NodeStore(app.spec, file, { durability: 'full', migrationsFolder: app.migrationsFolder });
+      now().store = new NodeStore(app.spec, file, { durability: 'full', migrationsFolder: app.migrationsFolder, holder: 'a test' });
     },
   };
+}
+
+/** The rows a query gives, as objects: through the store, which holds its file for itself. */
+export function select(store: NodeStore, sql: string): Record<string, unknown>[] {
+  const { columns, rows } = store.reads.query(sql, 100_000);
+  return rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])));
 }
 
 /** Applies rows as the next batch of producer 1 and gives each row's reasons, [] for a row accepted. */

@@ -1,6 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Channel, type Liveness, RemoteError } from './channel.js';
+import { MAX_LINE_CHARS } from './line-codec.js';
 import type { Envelope } from './messages.js';
 
 function pair(liveness?: Liveness): [Channel, Channel] {
@@ -126,5 +127,12 @@ describe('Channel', () => {
     const error = await client.request('users', { type: 'hello' }, { deadlineMs: 20 }).catch((e: unknown) => e);
     expect((error as RemoteError).body).toMatchObject({ code: 'timeout', definite: false });
     expect(client.closed).toBe(false);
+  });
+
+  it('refuses, definitely, to send a request over the frame limit, which the other end would drop unread', async () => {
+    const [client] = pair();
+    const rows = ['x'.repeat(MAX_LINE_CHARS)];
+    const error = await client.request('users', { type: 'insert', producer: 1, offset: 0, rows }).catch((e: unknown) => e);
+    expect((error as RemoteError).body).toMatchObject({ code: 'too_large', definite: true });
   });
 });

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { encodeLine, LineDecoder, type Outgoing, type OutgoingInsert } from './line-codec.js';
+import { encodeLine, LineDecoder, MAX_LINE_CHARS, type Outgoing, type OutgoingInsert } from './line-codec.js';
 import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
 
 /** A request that failed: `definite` says whether it surely had no effect. */
@@ -121,9 +121,23 @@ export class Channel {
     return this.#closed;
   }
 
+  /**
+   * Sends one message; false when the link is closed, or the stream's buffer
+   * is full. A message longer than the frame limit is not sent: the
+   * receiver would drop it unread and never answer.
+   */
   send(message: Outgoing): boolean {
     if (this.#closed) return false;
-    return this.stream.write(encodeLine(message));
+    const line = encodeLine(message);
+    if (line.length > MAX_LINE_CHARS) {
+      throw new RemoteError({
+        type: 'error',
+        code: 'too_large',
+        definite: true,
+        text: `a ${message.body.type} of ${line.length} characters is over the frame limit`,
+      });
+    }
+    return this.stream.write(line);
   }
 
   request<B extends Unsent>(dest: string, body: B, options: RequestOptions = {}): Promise<ReplyTo<B['type']>> {
@@ -151,7 +165,11 @@ export class Channel {
               );
             }, options.deadlineMs);
       this.#pending.set(msgId, { resolve: resolve as (body: ReplyBody) => void, reject, deadline });
-      this.send({ src: this.address, dest, body: { ...body, msg_id: msgId } } as Outgoing);
+      try {
+        this.send({ src: this.address, dest, body: { ...body, msg_id: msgId } } as Outgoing);
+      } catch (error) {
+        this.#settle(msgId)?.reject(error as Error);
+      }
     });
   }
 

@@ -33,8 +33,19 @@ export function encodeLine(message: Outgoing): string {
   return `${head.slice(0, -1)},"body":${JSON.stringify(rest).slice(0, -1)},"rows":${rows.json}}}\n`;
 }
 
-/** Lines longer than this are dropped whole, so a peer cannot make us buffer without end. */
-export const MAX_LINE_CHARS = 64 * 1024 * 1024;
+/**
+ * The frame limit: a line longer than this is dropped whole, so a peer cannot
+ * make us buffer without end, and a sender refuses to send one. A process
+ * holds a line, and what JSON.parse makes of it, at once: well under its
+ * heap (192 MB) it must be.
+ */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+/** Batches are cut at this many characters of rows, whatever the row count, so that a batch stays far below the frame limit. */
+export const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+
+/** A row longer than this (its JSON) cannot go in a message: it goes as a marker, and is rejected as row_too_large. */
+export const MAX_ROW_CHARS = MAX_LINE_CHARS - 64 * 1024;
 
 /**
  * Splits a byte stream into lines. Multi-byte characters split across

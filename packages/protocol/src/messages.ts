@@ -31,6 +31,14 @@ export const Insert = z.object({
   offset: position,
   rows: z.array(z.unknown()),
   seal: z.boolean().optional(),
+  /**
+   * Rows that go as the JSON text they were written in, by index in `rows`
+   * (where they stand as null): they hold a number a double cannot hold,
+   * which JSON would turn into null.
+   */
+  texts: z.record(z.string(), z.string()).optional(),
+  /** Rows too large for a message, by index in `rows` (where they stand as null): their length and how they begin. */
+  oversized: z.record(z.string(), z.object({ chars: count, head: z.string() })).optional(),
 });
 export const InsertOk = z.object({
   type: z.literal('insert_ok'),
@@ -80,7 +88,8 @@ export const StatsOk = z.object({
   reasons: z.partialRecord(z.enum(REASONS), count),
 });
 
-export const RejectionRecord = z.object({ position, id: z.unknown(), reasons: reasonList, row: z.unknown() });
+/** A rejected row: its id as given, its reasons, and the row as the JSON text it was recorded in (numbers as written). */
+export const RejectionRecord = z.object({ position, id: z.unknown(), reasons: reasonList, row: z.string() });
 export type RejectionRecord = z.infer<typeof RejectionRecord>;
 
 /** One page of a producer's rejections, in stream order, after `after`. */
@@ -127,12 +136,21 @@ export const SubscribeLogsOk = z.object({ type: z.literal('subscribe_logs_ok'), 
 /** One log line, as the node wrote it; a notification, neither request nor reply. */
 export const Log = z.object({ type: z.literal('log'), line: z.string() });
 
+/**
+ * Ends an interrupted producer's stream for good (`--keep --abandon`): the
+ * rows it held back are rejected as run_abandoned, and the stream counts as
+ * sealed. Answered with the node's state then.
+ */
+export const Abandon = z.object({ type: z.literal('abandon'), ...request, producer });
+export const AbandonOk = z.object({ type: z.literal('abandon_ok'), ...reply, abandoned: count, ...delivery });
+
 /** Empties the node's database, for a fresh run, once the run has checked everything it needs: answered with the empty state. */
 export const Reset = z.object({ type: z.literal('reset'), ...request });
 export const ResetOk = z.object({ type: z.literal('reset_ok'), ...reply, ...delivery });
 
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
-export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply });
+/** Answered once the transaction in progress has committed: with how far the node's streams got. */
+export const ShutdownOk = z.object({ type: z.literal('shutdown_ok'), ...reply, ...delivery });
 
 /** Is the other end of the link still there? Answered by the channel itself, never by the program behind it. */
 export const Ping = z.object({ type: z.literal('ping'), ...request });
@@ -142,7 +160,7 @@ export const PingOk = z.object({ type: z.literal('ping_ok'), ...reply });
  * Definite errors promise the request had no effect; indefinite ones (a
  * timeout, a peer that died or went silent mid-request) promise nothing.
  */
-export const ERROR_CODES = ['malformed_message', 'not_supported', 'out_of_order', 'unavailable', 'timeout'] as const;
+export const ERROR_CODES = ['malformed_message', 'not_supported', 'out_of_order', 'unavailable', 'timeout', 'too_large'] as const;
 export const ErrorBody = z.object({
   type: z.literal('error'),
   in_reply_to: z.number().int().nonnegative().optional(),
@@ -163,6 +181,7 @@ export const RequestBody = z.discriminatedUnion('type', [
   Status,
   Query,
   SubscribeLogs,
+  Abandon,
   Reset,
   Shutdown,
 ]);
@@ -176,6 +195,7 @@ export const ReplyBody = z.discriminatedUnion('type', [
   StatusOk,
   QueryOk,
   SubscribeLogsOk,
+  AbandonOk,
   ResetOk,
   ShutdownOk,
   ErrorBody,

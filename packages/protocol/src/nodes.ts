@@ -27,3 +27,6 @@ export type Durability = (typeof DURABILITIES)[number];
 
 /** The orchestrator's address in envelopes. */
 export const ORCHESTRATOR = 'orchestrator';
+
+/** How a node's process ends when a restart would meet the same end: its file is in use (a usage error), or damaged. */
+export const NODE_EXIT = { inUse: 2, corrupt: 3 } as const;

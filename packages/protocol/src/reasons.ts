@@ -19,6 +19,8 @@ export const REASONS = [
   'quantity_not_positive',
   'user_missing',
   'product_missing',
+  'row_too_large',
+  'run_abandoned',
 ] as const;
 
 export type Reason = (typeof REASONS)[number];

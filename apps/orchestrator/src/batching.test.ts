@@ -1,0 +1,68 @@
+import { fromArray, RowText } from '@dbsim/datasets';
+import { MAX_BATCH_CHARS, MAX_ROW_CHARS } from '@dbsim/protocol';
+import { describe, expect, it } from 'vitest';
+import { type Batch, batches } from './batching.js';
+
+async function all(from: number, batchSize: number, rows: unknown[]): Promise<Batch[]> {
+  const result = [];
+  for await (const batch of batches(fromArray(rows), batchSize, from)) result.push(batch);
+  return result;
+}
+
+/** Each batch as offset, rows (decoded) and seal, with what goes beside the rows. */
+const decoded = (list: Batch[]) => list.map(({ rows, ...rest }) => ({ ...rest, rows: JSON.parse(rows.json) as unknown[] }));
+
+describe('batches', () => {
+  it('cuts the rows into batches numbered by offset and ends with an empty sealing batch', async () => {
+    expect(decoded(await all(0, 2, ['a', 'b', 'c']))).toEqual([
+      { offset: 0, rows: ['a', 'b'], seal: false },
+      { offset: 2, rows: ['c'], seal: false },
+      { offset: 3, rows: [], seal: true },
+    ]);
+  });
+
+  it('starts after the rows a node has already committed', async () => {
+    expect(decoded(await all(2, 2, ['a', 'b', 'c', 'd', 'e']))).toEqual([
+      { offset: 2, rows: ['c', 'd'], seal: false },
+      { offset: 4, rows: ['e'], seal: false },
+      { offset: 5, rows: [], seal: true },
+    ]);
+  });
+
+  it('seals an empty table at once', async () => {
+    expect(decoded(await all(0, 10, []))).toEqual([{ offset: 0, rows: [], seal: true }]);
+  });
+
+  it('cuts a batch by characters too, whatever the row count, and sends a row longer than the bound alone', async () => {
+    const big = 'x'.repeat(MAX_BATCH_CHARS / 3);
+    const list = await all(0, 5000, [
+      { id: 1, name: big },
+      { id: 2, name: big },
+      { id: 3, name: big },
+      { id: 4, name: 'x'.repeat(MAX_BATCH_CHARS) },
+      5,
+    ]);
+    expect(list.map((batch) => [batch.offset, batch.rows.count])).toEqual([
+      [0, 2],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 0],
+    ]);
+    expect(list.every((batch) => batch.rows.json.length <= MAX_BATCH_CHARS || batch.rows.count === 1)).toBe(true);
+  });
+
+  it('sends a row kept as written beside the rows, and a row too large for a message as a marker', async () => {
+    const huge = { id: 9, name: 'y'.repeat(MAX_ROW_CHARS) };
+    const [first] = await all(0, 10, [{ id: 1 }, new RowText('{"id":2,"price":1e309}'), huge]);
+    expect(decoded([first as Batch])).toEqual([
+      {
+        offset: 0,
+        rows: [{ id: 1 }, null, null],
+        seal: false,
+        texts: { 1: '{"id":2,"price":1e309}' },
+        oversized: { 2: { chars: JSON.stringify(huge).length, head: JSON.stringify(huge).slice(0, 4096) } },
+      },
+    ]);
+  });
+});
