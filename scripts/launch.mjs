@@ -11,8 +11,12 @@ import { fileURLToPath } from 'node:url';
 
 export const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** turbo's own entry point, and the environment it runs in: no telemetry notice on a first run. */
-export const turbo = createRequire(import.meta.url).resolve('turbo/bin/turbo');
+/**
+ * turbo's own entry point, and how it is run: this package's turbo as it is
+ * (--skip-infer: without it turbo looks for one the repo root depends on,
+ * finds none, and warns on every run), with no telemetry notice on a first run.
+ */
+export const turbo = [createRequire(import.meta.url).resolve('turbo/bin/turbo'), '--skip-infer'];
 export const turboEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
 
 /**
@@ -22,7 +26,7 @@ export const turboEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_N
 export function build(app) {
   const result = spawnSync(
     process.execPath,
-    [turbo, 'run', 'build', `--filter=./${app}...`, '--output-logs=errors-only', '--log-prefix=none', '--log-order=grouped'],
+    [...turbo, 'run', 'build', `--filter=./${app}...`, '--output-logs=errors-only', '--log-prefix=none', '--log-order=grouped'],
     { cwd: root, env: turboEnv, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
   );
   if (result.error || result.status !== 0) {

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from './launch.mjs';
 
 /**
@@ -14,7 +15,6 @@ const NOT_RUN: Record<string, string> = {
   'pnpm test': 'it is what runs this test',
   'pnpm test:e2e': 'it runs this test',
   'pnpm test:chaos': 'many chaos schedules, for minutes: pnpm test runs a few of each',
-  'pnpm dev': 'persistent watching builds, which rewrite dist/ under the other end-to-end tests',
   'node --inspect-brk apps/users-node/dist/main.js --dir databases': 'it waits for a debugger to attach',
   'pnpm dbsim status tcp://10.0.0.5:7400': 'it needs a node on another host (hosts.e2e.test.ts runs that)',
   'npm install -g pnpm@12': 'it installs pnpm for the whole machine (.ci/run does)',
@@ -25,8 +25,9 @@ const NOT_RUN: Record<string, string> = {
  * starts (the README gives them as ways to do the same).
  */
 const SERVING: Record<string, RegExp> = {
-  'pnpm node:users | pnpm exec pino-pretty': /node started/,
+  'pnpm users-node | pnpm exec pino-pretty': /node started/,
   'pnpm --filter @dbsim/users-node start --dir databases': /"msg":"node started"/,
+  'pnpm dev': /Found 0 errors\. Watching for file changes/,
 };
 /** Long commands run with a small data set instead. */
 function small(command: string): string {
@@ -70,17 +71,51 @@ function commands(readme: string): Command[] {
 
 const README = readFileSync(join(root, 'README.md'), 'utf8');
 
+/**
+ * The commands run in a copy of the checkout, as it stands, so that they
+ * write their runs there and never over the ones of whoever runs the tests:
+ * its files, git's and turbo's records copied, its node_modules folders
+ * hard-linked (the commands only read them).
+ */
+let checkout: string;
+beforeAll(() => {
+  checkout = mkdtempSync(join(tmpdir(), 'dbsim-readme-'));
+  const sh = (script: string, input?: string) =>
+    execFileSync('bash', ['-c', script], { cwd: root, input, stdio: ['pipe', 'ignore', 'inherit'] });
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+    .split('\0')
+    .filter((file) => file !== '' && existsSync(join(root, file))); // not the files deleted but not yet committed
+  sh(`tar -c --null -T - .git $(ls -d .turbo 2>/dev/null) | tar -x -C '${checkout}'`, files.join('\0'));
+  sh(
+    `shopt -s nullglob; for modules in node_modules */*/node_modules scripts/node_modules; do cp -al "$modules" '${checkout}/'"$modules"; done`,
+  );
+}, 120_000);
+afterAll(() => rmSync(checkout, { recursive: true, force: true }));
+
+/** What runs wrote in a checkout: the files in its runs/ and databases/ folders, with the time each last changed. */
+function runsIn(dir: string): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const folder of ['runs', 'databases']) {
+    const path = join(dir, folder);
+    const names = statSync(path, { throwIfNoEntry: false }) ? readdirSync(path, { recursive: true, encoding: 'utf8' }) : [];
+    for (const name of names) files[join(folder, name)] = statSync(join(path, name)).mtimeMs;
+  }
+  return files;
+}
+
+/** The environment of a user's shell: not the folder pnpm was started in to run these tests. */
+function shellEnv(): NodeJS.ProcessEnv {
+  const { INIT_CWD: _, ...env } = process.env;
+  return { ...env, CI: 'true' };
+}
+
 function run(command: string): { status: number | null; output: string } {
-  const { status, stdout, stderr } = spawnSync('bash', ['-c', command], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
+  const { status, stdout, stderr } = spawnSync('bash', ['-c', command], { cwd: checkout, encoding: 'utf8', env: shellEnv() });
   return { status, output: `${stdout}${stderr}` };
 }
 
 function serve(command: string, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn('bash', ['-c', command], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', command], { cwd: checkout, env: shellEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const watch = (chunk: Buffer) => {
@@ -107,7 +142,8 @@ describe('the README', () => {
     for (const command of [...Object.keys(NOT_RUN), ...Object.keys(SERVING)]) expect(texts, command).toContain(command);
   });
 
-  it('shows commands that all work as written, in order', async () => {
+  it('shows commands that all work as written, in order, writing nothing into the checkout the tests run in', async () => {
+    const before = runsIn(root);
     const serving: { section: string; child: ChildProcess }[] = [];
     try {
       for (const { text, section } of all) {
@@ -125,5 +161,7 @@ describe('the README', () => {
     } finally {
       for (const { child } of serving) await stop(child);
     }
+    expect(runsIn(checkout)).not.toEqual({});
+    expect(runsIn(root)).toEqual(before);
   }, 900_000);
 });

@@ -34,6 +34,6 @@ describe('pnpm bench', () => {
   it('refuses a run count that is not a positive integer with one line', () => {
     const { status, stderr } = spawnSync(process.execPath, [MAIN, '--runs', '0'], { encoding: 'utf8' });
     expect(status).toBe(2);
-    expect(stderr.trim().split('\n')).toEqual(["bench: option '--runs <n>' argument '0' is invalid. it takes a whole number, 1 or more."]);
+    expect(stderr.trim().split('\n')).toEqual(["bench: option '--runs <n>' argument '0' is invalid. It takes a whole number, 1 or more."]);
   });
 });

@@ -118,9 +118,22 @@ describe('dbsim', () => {
     ]);
     expect(logs('--reason', 'user_missing')).toHaveLength(2);
     expect(logs('--table', 'orders', '--id', '10')).toEqual([expect.stringMatching(/orders 10 at 9: user_missing,product_missing/)]);
-    expect(logs('--run', '2')).toEqual(['']);
+    expect(dbsim('logs', dir, '--run', '2')).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: `no line of ${join(dir, 'simulate.log')} matches these filters\n`,
+    });
     expect(logs('--node', 'orders').some((line) => line.includes('(orders-node): node started'))).toBe(true);
-    expect(dbsim('logs', dir, '--reason', 'user_mising')).toMatchObject({ status: 2, stderr: expect.stringContaining('user_missing') });
+    expect(logs('--node', 'orchestrator').every((line) => line.includes('(orchestrator)'))).toBe(true);
+    expect(dbsim('logs', dir, '--reason', 'user_mising')).toMatchObject({
+      status: 2,
+      stderr: "dbsim: option '--reason <code>' argument 'user_mising' is invalid. Did you mean user_missing?\n",
+    });
+    expect(dbsim('logs', dir, '--run', '0')).toMatchObject({ status: 2 });
+    expect(dbsim('logs', join(dir, 'nope'), '--follow')).toMatchObject({
+      status: 1,
+      stderr: `dbsim: ${join(dir, 'nope')} is not a folder: name the run's folder\n`,
+    });
 
     // A second run on the folder, followed from its start: its lines appear as it writes them.
     const follow = spawn(process.execPath, [MAIN, 'logs', dir, '--follow', '--rejected'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -166,6 +179,19 @@ describe('dbsim', () => {
     expect(refused).toMatchObject({ status: 2, stderr: 'dbsim: only a statement that reads (select, a read-only pragma) can run here\n' });
   });
 
+  it('ends quietly, exit 0, when the reader of its output goes away (| head)', () => {
+    const run = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', dir, '--generate', 'users=20000,products=10,orders=10'], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    for (const command of [`query users 'select * from users' --limit 100000 --dir ${dir}`, `logs ${dir}`]) {
+      const piped = spawnSync('bash', ['-c', `'${process.execPath}' '${MAIN}' ${command} | head -1; exit \${PIPESTATUS[0]}`], {
+        encoding: 'utf8',
+      });
+      expect(piped, command).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/^[^\n]+\n$/) });
+    }
+  });
+
   it('answers --help for itself and every command, and a mistyped command in one line', () => {
     expect(dbsim('--help').stdout).toMatch(
       /^Usage: dbsim \[options\] \[command\][\s\S]*status \[options\] <node>[\s\S]*export \[options\]/,
@@ -174,6 +200,10 @@ describe('dbsim', () => {
       expect(dbsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^Usage: dbsim ${command} `)) });
     }
     expect(dbsim('statuss', 'users')).toMatchObject({ status: 2, stderr: "dbsim: unknown command 'statuss' (did you mean status?)\n" });
+    expect(dbsim('query', 'usres', 'select 1')).toMatchObject({
+      status: 2,
+      stderr: 'dbsim: query takes a node: users, products, orders (did you mean users?)\n',
+    });
     expect(dbsim()).toMatchObject({ status: 2, stderr: 'dbsim: give a command: status, send, lookup, query, logs, export (see --help)\n' });
     expect(dbsim('--version').stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });

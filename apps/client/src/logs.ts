@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '@dbsim/cli';
 import { type LogLine, readLine } from '@dbsim/logger';
-import { type NodeName, processName, type Reason } from '@dbsim/protocol';
+import { type NodeName, ORCHESTRATOR, processName, type Reason } from '@dbsim/protocol';
 import { prettyFactory } from 'pino-pretty';
 
 export interface LogFilter {
   /** Only the rejected rows. */
   rejected: boolean;
-  /** Only the lines this node wrote, or that are about it. */
-  node?: NodeName | undefined;
+  /** Only the lines this process wrote, or that are about it. */
+  node?: NodeName | typeof ORCHESTRATOR | undefined;
   table?: NodeName | undefined;
   /** Only the rejected rows with this id, as written (`8`, or `"8"` for a string). */
   id?: string | undefined;
@@ -22,7 +22,8 @@ export interface LogFilter {
 function wanted(line: LogLine, filter: LogFilter): boolean {
   const { node, table, id, reason, run } = filter;
   if ((filter.rejected || id !== undefined || reason !== undefined) && line.msg !== 'row rejected') return false;
-  if (node !== undefined && line.name !== processName(node) && line.target !== processName(node)) return false;
+  const name = node === ORCHESTRATOR ? node : node && processName(node);
+  if (name !== undefined && line.name !== name && line.target !== name) return false;
   if (table !== undefined && line.table !== table) return false;
   if (id !== undefined && JSON.stringify(line.id) !== id && String(line.id) !== id) return false;
   if (reason !== undefined && !(Array.isArray(line.reasons) && line.reasons.includes(reason))) return false;
@@ -37,18 +38,22 @@ function prettifier(colorize: boolean): (line: string) => string {
 
 /**
  * Prints DIR/simulate.log through pino-pretty, keeping the lines the filter
- * wants (colours only on a terminal). With `follow`, waits for lines a run
- * is still writing, from the start of a new run if one replaces the file,
- * until `signal` aborts.
+ * wants (colours only on a terminal), and says how many it printed. With
+ * `follow`, waits for lines a run is still writing, from the start of a new
+ * run if one replaces the file, until `signal` aborts.
  */
-export async function printLogs(dir: string, filter: LogFilter, output: NodeJS.WriteStream, follow?: AbortSignal): Promise<void> {
+export async function printLogs(dir: string, filter: LogFilter, output: NodeJS.WriteStream, follow?: AbortSignal): Promise<number> {
   const file = join(dir, 'simulate.log');
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${dir} is not a folder: name the run's folder`);
   if (!existsSync(file) && follow === undefined)
     throw new Error(`no simulate.log in ${dir}: run pnpm simulate first, or name the run's folder`);
   const prettify = prettifier(output.isTTY === true);
+  let printed = 0;
   const print = async (text: string) => {
     const line = readLine(text);
-    if (line !== undefined && wanted(line, filter) && !output.write(prettify(text))) await once(output, 'drain');
+    if (line === undefined || !wanted(line, filter)) return;
+    printed++;
+    if (!output.write(prettify(text))) await once(output, 'drain');
   };
   let offset = 0;
   for (;;) {
@@ -57,7 +62,7 @@ export async function printLogs(dir: string, filter: LogFilter, output: NodeJS.W
       if (size < offset) offset = 0; // a new run started over
       offset = await readFrom(file, offset, print);
     }
-    if (follow === undefined || follow.aborted) return;
+    if (follow === undefined || follow.aborted) return printed;
     await sleep(200, undefined, { signal: follow }).catch(() => {});
   }
 }

@@ -1,20 +1,23 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import {
   closest,
   command,
   defaultDatabasesDir,
   Option,
+  oneOf,
   parse,
   positiveNumber,
   runMain,
   UsageError,
   userPath,
   wholeNumber,
+  writableFolder,
 } from '@dbsim/cli';
 import { EXPORT_FORMATS, exportDataSet, generate, parseSizes } from '@dbsim/datasets';
 import { ordersNode } from '@dbsim/orders-node';
 import { productsNode } from '@dbsim/products-node';
-import { NodeName, perNode, REASONS } from '@dbsim/protocol';
+import { NodeName, ORCHESTRATOR, perNode, REASONS } from '@dbsim/protocol';
 import { usersNode } from '@dbsim/users-node';
 import { printLogs } from './logs.js';
 import { lookup, type NodeOptions, query, sendRows, status } from './node-commands.js';
@@ -64,17 +67,25 @@ runMain('dbsim', async () => {
 
   add('logs [dir]', 'a run’s log (DIR/simulate.log), pretty, and only the lines the filters keep')
     .addOption(new Option('--rejected', 'only the rejected rows'))
-    .addOption(new Option('--node <node>', 'only the lines a node wrote, or that are about it').choices(NodeName.options))
+    .addOption(
+      new Option('--node <node>', 'only the lines a process wrote, or that are about it').choices([...NodeName.options, ORCHESTRATOR]),
+    )
     .addOption(new Option('--table <table>', 'only the lines about a table').choices(NodeName.options))
     .addOption(new Option('--id <id>', 'only the rejected rows with this id'))
-    .addOption(new Option('--reason <code>', 'only the rejected rows with this reason').choices(REASONS))
-    .addOption(new Option('--run <n>', 'only the lines of this run').argParser(wholeNumber))
+    .addOption(
+      new Option('--reason <code>', 'only the rejected rows with this reason (a code of the README’s table)').argParser(oneOf(REASONS)),
+    )
+    .addOption(new Option('--run <n>', 'only the lines of this run').argParser(positiveNumber))
     .addOption(new Option('--follow', 'keep printing the lines a run is writing, until Ctrl-C'))
     .action(async (dir: string | undefined, values) => {
       const follow = values.follow ? new AbortController() : undefined;
       if (follow) process.once('SIGINT', () => follow.abort());
       const folder = dir === undefined ? defaultDatabasesDir() : userPath(dir);
-      await printLogs(folder, { rejected: values.rejected === true, ...values }, process.stdout, follow?.signal);
+      const filter = { rejected: values.rejected === true, ...values };
+      const printed = await printLogs(folder, filter, process.stdout, follow?.signal);
+      const filtered = Object.keys(values).some((key) => key !== 'follow');
+      if (printed === 0 && follow === undefined)
+        process.stderr.write(`no line of ${join(folder, 'simulate.log')}${filtered ? ' matches these filters' : ''}\n`);
     });
 
   add('export', 'write a generated data set as one file per table, for --data users=FILE,products=FILE,orders=FILE')
@@ -93,19 +104,24 @@ runMain('dbsim', async () => {
         throw new UsageError(`--invalid-rate takes a number from 0 to 1, not ${values.invalidRate}`);
       const source = generate({ sizes: parseSizes(values.generate), invalidRate, seed: values.seed });
       const out = userPath(values.out);
+      writableFolder(out, '--out');
       const fields = perNode((node) => Object.keys(APPS[node].spec.fields));
       const written = await exportDataSet(source, out, values.format, fields);
       const files = perNode((node) => `${out}/${node}.${values.format}`);
-      for (const node of NodeName.options) process.stdout.write(`${files[node]}\t${written[node].toLocaleString('en-US')} rows\n`);
+      for (const node of NodeName.options)
+        process.stdout.write(`${files[node]}\t${written[node].toLocaleString('en-US')} ${written[node] === 1 ? 'row' : 'rows'}\n`);
     });
 
   // Reached with no command, or with one that is none of the above.
   const names = dbsim.commands.map((sub) => sub.name());
-  dbsim.argument('[command...]').action(([name]: string[]) => {
-    if (name === undefined) throw new UsageError(`give a command: ${names.join(', ')} (see --help)`);
-    const near = closest(name, names);
-    throw new UsageError(`unknown command '${name}'${near ? ` (did you mean ${near}?)` : ''}`);
-  });
+  dbsim
+    .usage('[options] [command]')
+    .argument('[command...]')
+    .action(([name]: string[]) => {
+      if (name === undefined) throw new UsageError(`give a command: ${names.join(', ')} (see --help)`);
+      const near = closest(name, names);
+      throw new UsageError(`unknown command '${name}'${near ? ` (did you mean ${near}?)` : ''}`);
+    });
   await parse(dbsim);
   return 0;
 });

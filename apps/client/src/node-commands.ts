@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsProblem, UsageError, userPath } from '@dbsim/cli';
+import { closest, fsProblem, UsageError, userPath } from '@dbsim/cli';
 import { type QueryResult, readOnlyQuery } from '@dbsim/node-runtime';
 import { type Address, type Channel, formatAddress, NodeName, nodeSocket, type Payload, payload, type ReplyTo } from '@dbsim/protocol';
 import Database from 'better-sqlite3';
@@ -76,7 +76,10 @@ export async function sendRows(target: string, rowsOrFile: string, { dir, json }
  */
 export async function query(node: string, sql: string, { dir, json, timeout, limit }: NodeOptions & { limit: number }): Promise<void> {
   const name = NodeName.safeParse(node);
-  if (!name.success) throw new UsageError(`query takes a node: ${NodeName.options.join(', ')}`);
+  if (!name.success) {
+    const near = closest(node, NodeName.options);
+    throw new UsageError(`query takes a node: ${NodeName.options.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`);
+  }
   let result: QueryResult;
   try {
     result = await withNode(node, dir, async (channel) =>

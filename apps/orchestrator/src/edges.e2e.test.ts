@@ -240,6 +240,11 @@ describe('paths and the small things', () => {
       code: 2,
       stderr: `simulate: --dir ${join(d, 'file', 'x')}: a part of the path is not a folder\n`,
     });
+    // Where mkdir says a parent is missing that is there, Node's own recursive mkdir would loop forever.
+    expect(await simulate(['--dir', '/proc/dbsim/x'])).toMatchObject({
+      code: 2,
+      stderr: 'simulate: --dir /proc/dbsim/x: cannot make the folder: no such file or folder\n',
+    });
   });
 
   it('names report.json when it cannot be written', async () => {

@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock, fsProblem, UsageError } from '@dbsim/cli';
+import { acquireLock, UsageError, writableFolder } from '@dbsim/cli';
 import { connectTo, formatAddress, NODES, type NodeName, nodeSocket, processName } from '@dbsim/protocol';
 
 /**
@@ -10,14 +10,7 @@ import { connectTo, formatAddress, NODES, type NodeName, nodeSocket, processName
  * holds its own file the same way, for as long as it runs.
  */
 export function holdFolder(dir: string): { release(): void } {
-  const refuse = (problem: string, cause?: unknown) => new UsageError(`--dir ${dir}: ${problem}`, { cause });
-  try {
-    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw refuse('it is a file, not a folder');
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    throw error instanceof UsageError ? error : refuse(fsProblem(error), error);
-  }
+  writableFolder(dir, '--dir');
   return acquireLock(
     join(dir, 'run.lock'),
     'a run',

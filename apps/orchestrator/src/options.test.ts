@@ -98,7 +98,11 @@ describe('parseOptions', () => {
     [['--dri', 'x'], "unknown option '--dri' (did you mean --dir?)"],
     [['--seed', '4'], '--seed goes with --generate'],
     [['--invalid-rate', '0.5'], '--invalid-rate goes with --generate'],
-    [['--delay', 'users=1,users=2'], "option '--delay <node=ms,...>' argument 'users=1,users=2' is invalid. users is given twice."],
+    [
+      ['--hang-timeout', '5'],
+      "option '--hang-timeout <ms>' argument '5' is invalid. It takes 1000 ms or more: nodes are pinged every 1000 ms.",
+    ],
+    [['--delay', 'users=1,users=2'], "option '--delay <node=ms,...>' argument 'users=1,users=2' is invalid. \"users\" is given twice."],
     [['--attach', 'usres=x.sock'], 'did you mean users?'],
     [['--attach', 'users=u.sock,products=p.sock,orders=o.sock', '--durability', 'normal'], '--durability applies to forked nodes'],
   ])('says what is wrong with %j in one line', async (args, why) => {

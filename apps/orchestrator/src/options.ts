@@ -3,6 +3,7 @@ import {
   command,
   defaultDatabasesDir,
   given,
+  InvalidArgumentError,
   Option,
   pairs,
   parse,
@@ -14,6 +15,7 @@ import {
 } from '@dbsim/cli';
 import { CLASSIC, type DataSpec, parseSizes } from '@dbsim/datasets';
 import { type Address, DURABILITIES, type Durability, NODES, NodeName, parseAddress, perNode } from '@dbsim/protocol';
+import { PING_MS } from './supervisor.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -88,7 +90,7 @@ function program(): Command {
       new Option('--durability <mode>', "SQLite's synchronous setting for the nodes").choices(DURABILITIES).default('full'),
       new Option('--restarts <n>', 'restarts allowed per node before the run gives up').argParser(wholeNumber).default(10),
       new Option('--hang-timeout <ms>', 'a node that answers nothing for this long is killed and restarted')
-        .argParser(positiveNumber)
+        .argParser(hangTimeout)
         .default(10_000),
       new Option(
         '--attach <node=address,...>',
@@ -201,4 +203,11 @@ function chaosOptions(values: Partial<Record<(typeof CHAOS_KEYS)[number], string
     kills: parseWith('--chaos kills', wholeNumber, values.kills ?? '3'),
     maxDelayMs: parseWith('--chaos delay', wholeNumber, values.delay ?? '20'),
   };
+}
+
+/** Nodes are pinged every second: a shorter timeout would find every node hung between two pings. */
+function hangTimeout(text: string): number {
+  const ms = positiveNumber(text);
+  if (ms < PING_MS) throw new InvalidArgumentError(`It takes ${PING_MS} ms or more: nodes are pinged every ${PING_MS} ms.`);
+  return ms;
 }

@@ -2,8 +2,11 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Progress } from './progress.js';
 
-const start = (totals: Record<'users' | 'products' | 'orders', number | undefined>) =>
-  new Progress(new PassThrough(), totals, { users: 0, products: 0, orders: 0 });
+function start(totals: Record<'users' | 'products' | 'orders', number | undefined>): Progress {
+  const progress = new Progress(new PassThrough(), totals);
+  progress.begin({ users: 0, products: 0, orders: 0 });
+  return progress;
+}
 
 describe('Progress', () => {
   it('shows each node’s rows of the total, its recent rate and the time left', () => {
@@ -16,8 +19,8 @@ describe('Progress', () => {
     const lines = progress.render(t + 2000);
     progress.stop();
     expect(lines).toEqual([
-      'users    250 of 1,000 rows, 125 rows/s, 6 s left',
-      expect.stringMatching(/^products 100 of 100 rows, done in \d s$/),
+      'users    250 of 1,000 rows, 125 rows/s, 6.0 s left',
+      expect.stringMatching(/^products 100 of 100 rows, done in \d\.\d s$/),
       'orders   40 rows, 10 rows/s',
     ]);
   });
@@ -41,7 +44,7 @@ describe('Progress', () => {
     stream.on('data', (chunk: Buffer) => {
       written += chunk;
     });
-    const progress = new Progress(stream, { users: 10, products: 10, orders: 10 }, { users: 0, products: 0, orders: 0 });
+    const progress = new Progress(stream, { users: 10, products: 10, orders: 10 });
     progress.draw();
     progress.draw();
     progress.stop();
@@ -50,6 +53,22 @@ describe('Progress', () => {
     const erase3 = `\r\x1b[2K${'\x1b[1A\x1b[2K'.repeat(3)}`;
     expect(written.split(erase3)).toHaveLength(3);
     expect(written.endsWith(erase3)).toBe(true);
+  });
+
+  it('says what the run does while it does not stream, under the nodes’ lines', () => {
+    const progress = new Progress(new PassThrough(), { users: 10, products: 10, orders: undefined }, 'starting the nodes…');
+    expect(progress.render()).toEqual([
+      'users    0 of 10 rows, starting',
+      'products 0 of 10 rows, starting',
+      'orders   0 rows, starting',
+      'starting the nodes…',
+    ]);
+    progress.begin({ users: 4, products: 0, orders: 0 });
+    expect(progress.render()[0]).toBe('users    4 of 10 rows, starting');
+    expect(progress.render()).toHaveLength(3);
+    progress.note('writing the report…');
+    expect(progress.render().at(-1)).toBe('writing the report…');
+    progress.stop();
   });
 
   it('is shown only on a terminal, and not under CI', () => {

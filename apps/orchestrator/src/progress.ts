@@ -18,13 +18,16 @@ interface Track {
 
 /**
  * A live display on a terminal, one line per node: rows committed of the
- * total, rows/s, time left. It is redrawn in place on stderr and erased when
- * it stops (at the summary, or at Ctrl-C), so the screen is left clean.
+ * total, rows/s, time left, and under them what the run is doing when it is
+ * not streaming (starting the nodes, writing the report), so the screen is
+ * never blank. It is redrawn in place on stderr and erased when it stops (at
+ * the summary, or at Ctrl-C), so the screen is left clean.
  */
 export class Progress {
-  readonly #started = performance.now();
+  #started = performance.now();
   readonly #tracks: Record<string, Track>;
   readonly #timer: NodeJS.Timeout;
+  #note: string | undefined;
   #drawn = 0;
   #stopped = false;
 
@@ -36,16 +39,27 @@ export class Progress {
   constructor(
     private readonly stream: NodeJS.WritableStream & { columns?: number },
     totals: Record<NodeName, number | undefined>,
-    from: Record<NodeName, number>,
+    note?: string,
   ) {
     this.#tracks = Object.fromEntries(
-      Object.entries(totals).map(([node, total]) => [
-        node,
-        { total, committed: from[node as NodeName], samples: [], firstAt: undefined, doneAt: undefined },
-      ]),
+      Object.entries(totals).map(([node, total]) => [node, { total, committed: 0, samples: [], firstAt: undefined, doneAt: undefined }]),
     );
+    this.#note = note;
     this.#timer = setInterval(() => this.draw(), REDRAW_MS);
     this.#timer.unref();
+  }
+
+  /** The streams start, each from the row a resumed run had reached. */
+  begin(from: Record<NodeName, number>): void {
+    this.#started = performance.now();
+    for (const [node, track] of Object.entries(this.#tracks)) track.committed = from[node as NodeName];
+    this.note(undefined);
+  }
+
+  /** What the run is doing besides streaming, shown under the nodes' lines; undefined for nothing. */
+  note(text: string | undefined): void {
+    this.#note = text;
+    this.draw();
   }
 
   committed(node: NodeName, rows: number, now = performance.now()): void {
@@ -60,10 +74,11 @@ export class Progress {
 
   /** The lines as they stand now. */
   render(now = performance.now()): string[] {
-    return Object.entries(this.#tracks).map(([node, track]) => {
+    const lines = Object.entries(this.#tracks).map(([node, track]) => {
       const of = track.total === undefined ? '' : ` of ${count(track.total)}`;
       return `${node.padEnd(8)} ${count(track.committed)}${of} rows${this.#pace(track, now)}`;
     });
+    return this.#note === undefined ? lines : [...lines, this.#note];
   }
 
   draw(): void {
@@ -111,6 +126,7 @@ export class Progress {
 }
 
 function seconds(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (ms < 9950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.ceil(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultDatabasesDir } from '@dbsim/cli';
 import { type DataSource, type DataSpec, describeDataSet, openDataSet } from '@dbsim/datasets';
 import { createLogger, type Logger, logEvent, readRejectionKey, usage } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync } from '@dbsim/protocol';
@@ -14,7 +15,7 @@ import { type NodeState, plan } from './preconditions.js';
 import { Progress } from './progress.js';
 import { type Digests, digests, type RunStats, writeReport } from './report.js';
 import { RUN_FILE, type RunFile, readRunFile, resumedData, writeRunFile } from './run-file.js';
-import { count, formatSummary } from './summary.js';
+import { count, fit, formatSummary } from './summary.js';
 
 export interface RunResult {
   run: number;
@@ -105,6 +106,9 @@ async function runIn(
   let progress: Progress | undefined;
   const stopProgress = () => progress?.stop();
   signal.addEventListener('abort', stopProgress, { once: true });
+  const counts = perNode((node) => source[node].count);
+  if (summary && options.progress && Progress.wanted(process.stderr))
+    progress = new Progress(process.stderr, counts, 'starting the nodes…');
   try {
     let hello: Record<NodeName, NodeState> = await perNodeAsync((node) => nodes[node].ask({ type: 'hello' }));
     const planned = plan(options, recorded, hello);
@@ -126,7 +130,7 @@ async function runIn(
       const given = await perNodeAsync((node) => nodes[node].ask({ type: 'abandon', producer: abandon }));
       const rows = NODES.reduce((sum, node) => sum + given[node].abandoned, 0);
       logEvent(log, 'run abandoned', { run: abandon, rows });
-      abandoned = `abandoned run ${abandon}: ${count(rows)} held-back rows rejected as run_abandoned`;
+      abandoned = `abandoned run ${abandon}: ${count(rows)} held-back ${rows === 1 ? 'row' : 'rows'} rejected as run_abandoned`;
       hello = given;
     }
 
@@ -135,11 +139,10 @@ async function runIn(
     current = run;
     if (planned.kind !== 'resume') writeRunFile(dir, { run, data });
     const from = perNode((node) => (hello[node].producer === run ? hello[node].offset : 0));
-    const counts = perNode((node) => source[node].count);
     if (planned.kind === 'resume') logEvent(log, 'run resumed', { run, data, dir, rows: counts, resumedFrom: from });
     else logEvent(log, 'run started', { run, data, dir, rows: counts });
     const chaos = options.chaos && new Nemesis(options.chaos, counts, nodes, log);
-    if (summary && options.progress && Progress.wanted(process.stderr)) progress = new Progress(process.stderr, counts, from);
+    progress?.begin(from);
 
     const durations = perNode(() => 0);
     await perNodeAsync(async (node) => {
@@ -161,7 +164,7 @@ async function runIn(
       durations[node] = performance.now() - started;
     });
 
-    stopProgress();
+    progress?.note('writing the report…');
     const stats = await writeReport(join(dir, 'report.json'), nodes, run);
     const fingerprints = fingerprint ? await digests(nodes) : undefined;
     const restarts = perNode((node) => nodes[node].restarts);
@@ -172,14 +175,18 @@ async function runIn(
       durationsMs: perNode((node) => Math.round(durations[node])),
       ...usage(),
     });
+    progress?.note('stopping the nodes…');
     await cluster.stop();
+    stopProgress();
     if (summary) {
       const width = Math.min(process.stderr.columns || 100, 120);
-      const lines = [`simulate: run ${run} of ${describeDataSet(data)} in ${dir}`, formatSummary(stats, durations, restarts, width)];
-      if (abandoned) lines.push(abandoned);
-      if (chaos) lines.push(chaos.describe());
-      lines.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}${logsToStdout ? '' : `  (read it with: pnpm logs ${dir})`}`);
-      process.stderr.write(`${lines.join('\n')}\n`);
+      const readIt = dir === defaultDatabasesDir() ? 'pnpm logs' : `pnpm logs ${dir}`;
+      const notes = [`simulate: run ${run} of ${describeDataSet(data)} in ${dir}`];
+      if (abandoned) notes.push(abandoned);
+      if (chaos) notes.push(chaos.describe());
+      notes.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}${logsToStdout ? '' : `  (read it with: ${readIt})`}`);
+      const [title, ...after] = notes.map((note) => fit(note, width));
+      process.stderr.write(`${[title, formatSummary(stats, durations, restarts, width), ...after].join('\n')}\n`);
     }
     return { run, stats, digests: fingerprints, chaos: chaos?.describe() };
   } catch (error) {
@@ -196,6 +203,7 @@ async function runIn(
       (node) => `${node} ${count(committed[node])}${source[node].count === undefined ? '' : ` of ${count(source[node].count)}`}`,
     );
     if (log) logEvent(log, 'run interrupted', { committed });
+    if (current === undefined) throw new Interrupted('interrupted before the run started: nothing to resume, run it again');
     throw new Interrupted(`interrupted; rows committed: ${howFar.join(', ')}. Continue with --resume --dir ${dir}`);
   } finally {
     signal.removeEventListener('abort', stopProgress);

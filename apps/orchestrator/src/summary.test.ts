@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary } from './summary.js';
+import { fit, formatSummary } from './summary.js';
 
 const reasons = {
   row_malformed: 4511,
@@ -35,5 +35,26 @@ describe('the summary', () => {
     expect(text).toContain('  orders    user_missing 1');
     expect(text).not.toMatch(/^ {2}products/m);
     for (const [reason, n] of Object.entries(reasons)) expect(text).toContain(`${reason} ${n.toLocaleString('en-US')}`);
+  });
+
+  it('leaves room for the comma that ends a wrapped line, at any width', () => {
+    for (let width = 40; width <= 120; width++) {
+      const text = formatSummary(stats, { users: 1, products: 1, orders: 1 }, { users: 0, products: 0, orders: 0 }, width);
+      const reasonLines = text.split('\n').slice(5);
+      for (const line of reasonLines) expect(line.length, `${width}: ${line}`).toBeLessThanOrEqual(width);
+      expect(reasonLines.every((line) => line.trim() !== ',')).toBe(true);
+    }
+  });
+});
+
+describe('a line that fits', () => {
+  it('wraps at spaces within the width, its later lines indented, and leaves a short line alone', () => {
+    const line = 'simulate: run 1 of generated users=1,000,000,products=100,000,orders=1,000,000 (invalid rate 0.05, seed 1) in /tmp/x';
+    const lines = fit(line, 80).split('\n');
+    expect(lines).toEqual([
+      'simulate: run 1 of generated users=1,000,000,products=100,000,orders=1,000,000',
+      '  (invalid rate 0.05, seed 1) in /tmp/x',
+    ]);
+    expect(fit('report: /tmp/x/report.json', 80)).toBe('report: /tmp/x/report.json');
   });
 });

@@ -51,11 +51,27 @@ function wrap(items: string[], width: number): string[] {
   let line = '';
   for (const item of items) {
     const next = line === '' ? item : `${line}, ${item}`;
-    if (next.length > width && line !== '') {
+    // One column kept for the comma that ends a line followed by another.
+    if (next.length + 1 > width && line !== '') {
       lines.push(`${line},`);
       line = item;
     } else line = next;
   }
   if (line !== '') lines.push(line);
   return lines;
+}
+
+/** A line of words wrapped to `width` columns, its later lines indented by `indent` spaces (a word longer than that overflows). */
+export function fit(text: string, width: number, indent = 2): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (next.length > width && line.trim() !== '') {
+      lines.push(line);
+      line = `${' '.repeat(indent)}${word}`;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join('\n');
 }

@@ -15,7 +15,7 @@ import {
 import type { Delivery, Ending, Launch, Link } from './launch.js';
 
 /** How soon a quiet node is pinged. */
-const PING_MS = 1000;
+export const PING_MS = 1000;
 /** A node that has not answered its first hello by then never will: its file takes seconds to open at most. */
 const STARTUP_MS = 60_000;
 
@@ -179,6 +179,7 @@ export class Supervisor implements RelayPeer {
         this.#pending();
         if (reason === 'silent') {
           logEvent(log, 'node hung: killing it', { target: this.#target, silentMs: hangTimeoutMs });
+          incarnation.killedFor = `answered nothing for ${hangTimeoutMs} ms (--hang-timeout) and was killed`;
           link.kill();
         }
       })

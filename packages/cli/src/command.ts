@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from './main.js';
 import { repoRoot } from './paths.js';
 
-export { Command, Option };
+export { Command, InvalidArgumentError, Option };
 
 /** The project's version: the root package.json's. */
 export function version(): string {

@@ -28,6 +28,11 @@ export function exitCodeOf(error: unknown): number {
   return typeof code === 'number' ? code : 1;
 }
 
+/** Whether output failed because its reader went away (`| head`): that ends the output, as it ends any Unix tool's, quietly. */
+function readerGone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}
+
 /**
  * Runs a command's body. Whatever goes wrong ends the process with one line
  * on stderr and a non-zero exit (2 for a usage error, 1 otherwise): a user
@@ -35,6 +40,17 @@ export function exitCodeOf(error: unknown): number {
  * is not the user's also shows its stack, and the stacks of what it wraps.
  */
 export function runMain(program: string, main: () => Promise<number | undefined>): void {
+  const fail = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${program}: ${message.split('\n')[0]}\n`);
+    const debugging = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
+    if (debugging && !(error instanceof UsageError)) process.stderr.write(`${stackOf(error)}\n`);
+    process.exitCode = exitCodeOf(error);
+  };
+  process.stdout.on('error', (error) => {
+    if (!readerGone(error)) fail(error);
+    process.exit();
+  });
   checkLogLevel()
     .then(main)
     .then(
@@ -42,11 +58,8 @@ export function runMain(program: string, main: () => Promise<number | undefined>
         process.exitCode = code ?? 0;
       },
       (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`${program}: ${message.split('\n')[0]}\n`);
-        const debugging = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
-        if (debugging && !(error instanceof UsageError)) process.stderr.write(`${stackOf(error)}\n`);
-        process.exitCode = exitCodeOf(error);
+        if (readerGone(error)) process.exitCode = 0;
+        else fail(error);
       },
     );
 }

@@ -6,21 +6,21 @@ import { closest } from './closest.js';
 export function wholeNumber(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(value) || value < 0)
-    throw new InvalidArgumentError('it takes a whole number, 0 or more.');
+    throw new InvalidArgumentError('It takes a whole number, 0 or more.');
   return value;
 }
 
 export function positiveNumber(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(value) || value < 1)
-    throw new InvalidArgumentError('it takes a whole number, 1 or more.');
+    throw new InvalidArgumentError('It takes a whole number, 1 or more.');
   return value;
 }
 
 /** A number from 0 to 1. */
 export function share(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new InvalidArgumentError('it takes a number from 0 to 1.');
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new InvalidArgumentError('It takes a number from 0 to 1.');
   return value;
 }
 
@@ -33,15 +33,24 @@ export function pairs<K extends string>(
     for (const part of text.split(',')) {
       const [key, value, ...rest] = part.split('=');
       if (key === undefined || value === undefined || value === '' || rest.length > 0) {
-        throw new InvalidArgumentError(`it takes ${keys.map((k) => `${k}=…`).join(',')}, not ${JSON.stringify(part)}.`);
+        throw new InvalidArgumentError(`It takes ${keys.map((k) => `${k}=…`).join(',')}, not ${JSON.stringify(part)}.`);
       }
       if (!keys.includes(key as K)) {
         const near = closest(key, keys);
         throw new InvalidArgumentError(`${JSON.stringify(key)} is not one of ${keys.join(', ')}${near ? ` (did you mean ${near}?)` : ''}.`);
       }
-      if (result[key as K] !== undefined) throw new InvalidArgumentError(`${key} is given twice.`);
+      if (result[key as K] !== undefined) throw new InvalidArgumentError(`"${key}" is given twice.`);
       result[key as K] = value;
     }
     return result;
+  };
+}
+
+/** One of `values`; a value that is none gets the closest (like commander's choices, which list them all instead). */
+export function oneOf<T extends string>(values: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (values.includes(text as T)) return text as T;
+    const near = closest(text, values);
+    throw new InvalidArgumentError(near ? `Did you mean ${near}?` : `It takes one of ${values.join(', ')}.`);
   };
 }

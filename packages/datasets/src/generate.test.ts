@@ -67,7 +67,7 @@ describe('parseSizes', () => {
     ['users', /--generate takes users=N,products=M,orders=K/],
     ['carts=3', /"carts" is not one of users, products, orders/],
     ['user=3', /did you mean users\?/],
-    ['users=1,users=2', /users is given twice/],
+    ['users=1,users=2', /"users" is given twice/],
     ['users=-1', /users=-1: a count of rows is a whole number/],
     ['users=1.5', /users=1.5: a count of rows is a whole number/],
   ])('refuses %j, saying why', (spec, why) => {

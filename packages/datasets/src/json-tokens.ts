@@ -76,7 +76,9 @@ async function notJson(file: string, error: unknown, length: number): Promise<Us
       : at.offset >= length
         ? `it ends at ${where}, inside the data: is the file cut short?`
         : `${at.message.replace(/^.*cannot parse input: /, '')} at ${where}`;
-  return new UsageError(`data file ${name} is not valid JSON: ${problem}`, { cause: error });
+  // A table file given alone is the likely mistake: say how table files are given.
+  const tableFile = /\.(csv|ndjson|jsonl)$/i.test(name) ? ` (table files go as --data users=FILE,products=FILE,orders=FILE)` : '';
+  return new UsageError(`data file ${name} is not valid JSON: ${problem}${tableFile}`, { cause: error });
 }
 
 /** How a token changes the depth of nesting: +1 as an object or array opens, -1 as it closes. */

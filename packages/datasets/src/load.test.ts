@@ -34,6 +34,15 @@ describe('loadDataSet', () => {
     ['a directory', dir, /it is a folder$/],
     ['text that is not JSON', file('users,products'), /is not valid JSON: expected a value at line 1, column 1$/],
     [
+      'a table file given alone',
+      (() => {
+        const csv = join(dir, 'users.csv');
+        writeFileSync(csv, 'id,name,email\n1,Ann,ann@x.io\n');
+        return csv;
+      })(),
+      /users\.csv is not valid JSON: .* \(table files go as --data users=FILE,products=FILE,orders=FILE\)$/,
+    ],
+    [
       'a misplaced comma',
       file('{"users": [1,\n  ,2], "products": [], "orders": []}'),
       /is not valid JSON: expected a value at line 2, column 3$/,

@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { command, defaultDatabasesDir, Option, parse, runMain, UsageError, userPath, wholeNumber } from '@dbsim/cli';
+import { command, defaultDatabasesDir, Option, parse, runMain, UsageError, userPath, wholeNumber, writableFolder } from '@dbsim/cli';
 import { createLogger, logEvent, usage } from '@dbsim/logger';
 import {
   type Address,
@@ -52,7 +52,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
 
     const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
     const address = values.fd === undefined ? listenAddress(values.listen, nodeSocket(dir, spec.node)) : undefined;
-    mkdirSync(dir, { recursive: true });
+    writableFolder(dir, '--dir');
     const fanout = address === undefined ? undefined : new LogFanout();
     const log = createLogger(name, fanout);
     // A standalone node claims its address before it opens its file: one already running on this folder keeps it.

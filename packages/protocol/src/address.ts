@@ -20,7 +20,7 @@ export function parseAddress(text: string, resolve: (path: string) => string = (
   }
   const url = URL.canParse(text) ? new URL(text) : undefined;
   const port = Number(url?.port);
-  if (url === undefined || url.hostname === '' || !(port >= 0 && port <= 65535) || !['', '/'].includes(url.pathname)) {
+  if (url === undefined || url.hostname === '' || url.port === '' || !(port >= 0 && port <= 65535) || !['', '/'].includes(url.pathname)) {
     throw new Error(`not an address: ${JSON.stringify(text)} (want tcp://HOST:PORT; port 0 takes any free one)`);
   }
   return { kind: 'tcp', host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
