@@ -254,6 +254,37 @@ describe('paths and the small things', () => {
     expect(run).toMatchObject({ code: 1, stderr: `simulate: cannot write ${join(d, 'report.json')}: it is a folder\n` });
   });
 
+  it('reads a CSV file that starts with a byte-order mark, as spreadsheet programs write them', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'users.csv'), '\uFEFFid,name,email\n1,Ann,ann@x.io\n2,Bob,bob@x.io\n');
+    writeFileSync(join(d, 'products.csv'), '\uFEFFid,name,price\n1,Pen,1.5\n');
+    writeFileSync(join(d, 'orders.csv'), '\uFEFFid,user_id,product_id,quantity\n1,2,1,3\n');
+    const data = ['users', 'products', 'orders'].map((table) => `${table}=${join(d, `${table}.csv`)}`).join(',');
+    const run = await simulate(['--dir', d, '--data', data]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(report(d).rejections).toEqual([]);
+    expect(query(d, 'users', 'select id, name from users order by id')).toEqual([
+      { id: 1, name: 'Ann' },
+      { id: 2, name: 'Bob' },
+    ]);
+  });
+
+  it('starts a resumed run’s log on a line of its own after a line the interrupted run left cut short', async () => {
+    const d = dir();
+    const first = start([...generated(5), ...SLOW, '--dir', d]);
+    await first.output(/"msg":"row rejected"/);
+    first.child.kill('SIGINT');
+    expect((await first.finished).code).toBe(130);
+    // As a full disk or a kill leaves it: a line written in part.
+    const cut = '{"level":40,"time":"2026-01-01T00:00:00.000Z","pid":1,"name":"users-node","tab';
+    writeFileSync(join(d, 'simulate.log'), cut, { flag: 'a' });
+    expect((await simulate(['--dir', d, '--resume'])).code).toBe(0);
+    const lines = readFileSync(join(d, 'simulate.log'), 'utf8').trimEnd().split('\n');
+    expect(lines.filter((line) => line === cut)).toHaveLength(1);
+    const whole = lines.filter((line) => line !== cut).map((line) => JSON.parse(line));
+    expect(whole.filter((line) => line.msg === 'run resumed')).toHaveLength(1);
+  });
+
   it('counts in its summary, on SIGTERM, every row the nodes committed', async () => {
     const d = dir();
     const running = start([...generated(5), ...SLOW, '--dir', d]);
