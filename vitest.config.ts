@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config';
 const sources = '{apps,packages}/*/src/**';
 
 /**
+ * Each workspace package exports its TypeScript source under this condition
+ * (beside dist/ for Node): unit tests import one another's packages from
+ * source, so they need no build and never see a stale one.
+ */
+const conditions = ['@dbsim/source', 'node', 'import', 'default'];
+
+/**
  * Two projects: unit tests run straight from the source; end-to-end tests
  * (*.e2e.test.ts) run the real, built processes, so `dist/` must be built
  * first. `pnpm test` runs both, `pnpm test:unit` the first alone.
@@ -10,7 +17,11 @@ const sources = '{apps,packages}/*/src/**';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: [`${sources}/*.test.ts`], exclude: [`${sources}/*.e2e.test.ts`], sequence: { groupOrder: 0 } } },
+      {
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
+        test: { name: 'unit', include: [`${sources}/*.test.ts`], exclude: [`${sources}/*.e2e.test.ts`], sequence: { groupOrder: 0 } },
+      },
       // They mostly wait on child processes: more of them at once than there are cores.
       {
         test: {

@@ -29,10 +29,10 @@ const SERVING: Record<string, RegExp> = {
   'pnpm --filter @dbsim/users-node start --dir databases': /"msg":"node started"/,
   'pnpm dev': /Found 0 errors\. Watching for file changes/,
 };
-/** Long commands run with a small data set instead. */
+/** Long commands run with a small data set instead, and under chaos with pauses and partitions of a second or so. */
 function small(command: string): string {
   const sizes = 'users=300,products=60,orders=500';
-  const sized = command.replace(/users=\d+,products=\d+,orders=\d+/, sizes);
+  const sized = command.replace(/users=\d+,products=\d+,orders=\d+/, sizes).replace(/ --chaos /, ' --hang-timeout 1000 --chaos ');
   if (!sized.startsWith('pnpm bench')) return sized;
   return sized === command ? `${command} --generate ${sizes} --runs 1` : `${sized} --runs 1`;
 }

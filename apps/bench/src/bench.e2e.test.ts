@@ -31,6 +31,23 @@ describe('pnpm bench', () => {
     }
   }, 60_000);
 
+  it('measures the simulation under faults with --chaos, a line per run and no summary of its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dbsim-bench-'));
+    try {
+      const args = ['--generate', 'users=300,products=30,orders=300', '--runs', '1', '--dir', dir, '--chaos', 'seed=2,drop=0.05,kills=1'];
+      const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+      expect(status, stderr).toBe(0);
+      expect(stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^bench: users=300.*, chaos seed=2,drop=0\.05,kills=1, best of 1$/),
+        expect.stringMatching(/^bench: run 1 of 1: simulation [\d.]+ s, baseline [\d.]+ s$/),
+      ]);
+      expect(stdout).toMatch(/^simulation {2}630 rows/);
+      expect(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).settings.chaos).toBe('seed=2,drop=0.05,kills=1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses a run count that is not a positive integer with one line', () => {
     const { status, stderr } = spawnSync(process.execPath, [MAIN, '--runs', '0'], { encoding: 'utf8' });
     expect(status).toBe(2);

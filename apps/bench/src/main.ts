@@ -33,6 +33,12 @@ runMain('bench', async () => {
     .addOption(new Option('--window <n>', 'insert messages in flight per node').argParser(positiveNumber).default(4))
     .addOption(new Option('--durability <mode>', "SQLite's synchronous setting, for both").choices(DURABILITIES).default('full'))
     .addOption(new Option('--runs <n>', "runs of each side; each side's fastest counts").argParser(positiveNumber).default(3))
+    .addOption(
+      new Option(
+        '--chaos <seed=S,...>',
+        'run the simulation under these faults, as pnpm simulate --chaos takes them, to see what they cost',
+      ),
+    )
     .addOption(new Option('--dir <dir>', 'where both sides write (default: databases/bench)'))
     .addOption(new Option('--out <file>', 'where the figures go, as JSON (default: DIR/bench.json)'));
   if ((await parse(program)) === undefined) return 0;
@@ -47,24 +53,30 @@ runMain('bench', async () => {
     window: values.window as number,
     durability: values.durability as Durability,
     runs: values.runs as number,
+    chaos: values.chaos as string | undefined,
   };
   const [simulationDir, baselineDir] = [join(dir, 'simulation'), join(dir, 'baseline')];
   mkdirSync(baselineDir, { recursive: true });
 
+  const chaos = settings.chaos === undefined ? '' : `, chaos ${settings.chaos}`;
   process.stderr.write(
-    `bench: ${settings.generate}, invalid rate ${settings.invalidRate}, seed ${settings.seed}, batch ${settings.batchSize}, window ${settings.window}, durability ${settings.durability}, best of ${settings.runs}\n`,
+    `bench: ${settings.generate}, invalid rate ${settings.invalidRate}, seed ${settings.seed}, batch ${settings.batchSize}, window ${settings.window}, durability ${settings.durability}${chaos}, best of ${settings.runs}\n`,
   );
   // Other work on the machine only ever slows a run down, so each side's fastest run is its truest figure.
   const simulations: SimulationResult[] = [];
   const bases: BaselineResult[] = [];
-  for (let run = 0; run < settings.runs; run++) {
-    simulations.push(
-      await simulate(simulationDir, [
-        ...['--generate', settings.generate, '--invalid-rate', String(settings.invalidRate), '--seed', String(settings.seed)],
-        ...['--batch-size', String(settings.batchSize), '--window', String(settings.window), '--durability', settings.durability],
-      ]),
+  for (let run = 1; run <= settings.runs; run++) {
+    const simulated = await simulate(simulationDir, [
+      ...['--generate', settings.generate, '--invalid-rate', String(settings.invalidRate), '--seed', String(settings.seed)],
+      ...['--batch-size', String(settings.batchSize), '--window', String(settings.window), '--durability', settings.durability],
+      ...(settings.chaos === undefined ? [] : ['--chaos', settings.chaos]),
+    ]);
+    simulations.push(simulated);
+    const base = await runBaseline(simulationDir, baselineDir, settings.durability);
+    bases.push(base);
+    process.stderr.write(
+      `bench: run ${run} of ${settings.runs}: simulation ${simulated.seconds.toFixed(2)} s, baseline ${base.seconds.toFixed(2)} s\n`,
     );
-    bases.push(await runBaseline(simulationDir, baselineDir, settings.durability));
   }
   const fastest = <T extends { seconds: number }>(results: T[]) => results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   // Memory, unlike time, is reported at its worst over the runs.
@@ -109,15 +121,20 @@ function peaks(all: Record<string, number>[]): Record<string, number> {
 /**
  * Runs the real simulation, then reads the figures from its log. Its stdout
  * goes nowhere: reading every log line as it streams would take CPU from the
- * run being measured.
+ * run being measured. Its summary is the bench's to give; what it says on
+ * stderr is shown only if it fails.
  */
 async function simulate(dir: string, args: string[]): Promise<SimulationResult> {
   const child = spawn(process.execPath, [...HEAP_FLAGS, ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
+  let said = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    said = `${said}${chunk}`.slice(-4096);
+  });
   const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`the simulation failed (exit code ${code})`);
+  if (code !== 0) throw new Error(`the simulation failed (exit code ${code}): ${said.trim().split('\n').at(-1) ?? ''}`);
   const maxRssKb: Record<string, number> = {};
   const cpuMs: Record<string, number> = {};
   let finished: EventLine<'run finished'> | undefined;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NODES } from '@dbsim/protocol';
 import { rejectionLogDigest } from './log-sink.js';
 import type { Options } from './options.js';
-import { type RunResult, simulate } from './simulate.js';
+import { Interrupted, type RunResult, simulate } from './simulate.js';
 
 /**
  * Jepsen's checker, after a run under faults: the same data set is run again
@@ -16,7 +16,15 @@ export async function checkAgainstUndisturbedRun(options: Options, chaotic: RunR
   const dir = mkdtempSync(join(tmpdir(), 'dbsim-undisturbed-'));
   let keep = false;
   try {
-    const calm = await simulate({ ...options, dir, chaos: undefined }, { signal, logsToStdout: false, summary: false, fingerprint: true });
+    const calm = await simulate(
+      { ...options, dir, chaos: undefined },
+      { signal, logsToStdout: false, summary: false, fingerprint: true },
+    ).catch((error: unknown) => {
+      // The run under faults is whole: only the comparison was cut short, and there is nothing of it to resume.
+      if (error instanceof Interrupted)
+        throw new Interrupted(`interrupted while comparing with an undisturbed run; the run in ${options.dir} is complete, not compared`);
+      throw error;
+    });
     const report = (d: string) => readFileSync(join(d, 'report.json'), 'utf8');
     const rejectionLog = (d: string, run: number) => rejectionLogDigest(join(d, 'simulate.log'), run);
     const what = [

@@ -35,6 +35,7 @@ export interface Ending {
 export interface Delivery {
   producer: number;
   offset: number;
+  sealed: boolean;
 }
 
 /** One incarnation of a node as the orchestrator reaches it: a process it forked, or a connection to one already running. */
@@ -44,13 +45,21 @@ export interface Link {
   ended: Promise<Ending>;
   /** Ends it the way a crash would. */
   kill(): void;
+  /** Stops it as SIGSTOP does, until resume(); a process someone else started is not ours to stop. */
+  pause(): void;
+  resume(): void;
   /** Lets it go at the end of a run; says how far its streams got, if it could. */
   release(channel: Channel, graceMs: number): Promise<Delivery | undefined>;
   /** Its log lines come over the protocol, once subscribed to, rather than on a stdout of ours. */
   logsOverChannel: boolean;
 }
 
-export type Launch = () => Promise<Link>;
+export interface LaunchOptions {
+  /** The node comes back from a power loss: before it opens its database, it loses the writes it had not synced. */
+  loseUnsynced?: boolean;
+}
+
+export type Launch = (options?: LaunchOptions) => Promise<Link>;
 
 export interface ForkOptions {
   dir: string;
@@ -71,8 +80,9 @@ const FINAL_EXIT_CODES: ReadonlyMap<number, number> = new Map([
  * it is asked to shut down.
  */
 export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOptions): Launch {
-  return async () => {
-    const child = fork(fileURLToPath(MAINS[name]), ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD)], {
+  return async ({ loseUnsynced = false } = {}) => {
+    const args = ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD), ...(loseUnsynced ? ['--lose-unsynced'] : [])];
+    const child = fork(fileURLToPath(MAINS[name]), args, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       execArgv: [...process.execArgv, ...HEAP_FLAGS],
     });
@@ -99,6 +109,8 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       stream: child.stdio[PROTOCOL_FD] as Socket,
       ended,
       kill,
+      pause: () => child.kill('SIGSTOP'),
+      resume: () => child.kill('SIGCONT'),
       logsOverChannel: false,
       async release(channel, graceMs) {
         const timer = setTimeout(kill, graceMs);
@@ -122,6 +134,8 @@ export function attachNode(name: NodeName, address: Address): Launch {
       stream: socket,
       ended,
       kill: () => socket.destroy(),
+      pause: () => {},
+      resume: () => {},
       logsOverChannel: true,
       async release(channel) {
         const state = await channel.request(name, { type: 'hello' }, { deadlineMs: 5000 }).catch(() => undefined);

@@ -46,12 +46,13 @@ describe('LogSink', () => {
     expect(positions()).toEqual(['users:0', 'users:1', 'orders:0', 'users:2', 'users:node started']);
   });
 
-  it('orders lines by batch, then position: rows a sealing batch decided come after, at lower positions', () => {
+  it('keeps a row decided again in another batch once: a power loss took back what decided it first', () => {
     const sink = new LogSink(file, false, false);
+    // Held back at first and decided by the sealing batch 5; after a power loss, decided in its own batch 0.
     const lines = [rejected('orders', 3), rejected('orders', 1, { batch: 5 }), rejected('orders', 4, { batch: 5 })];
-    for (const line of [...lines, ...lines]) sink.write(line);
+    for (const line of [...lines, rejected('orders', 1), rejected('orders', 2), rejected('orders', 4, { batch: 3 })]) sink.write(line);
     sink.close();
-    expect(positions()).toEqual(['orders:3', 'orders:1', 'orders:4']);
+    expect(positions()).toEqual(['orders:3', 'orders:1', 'orders:4', 'orders:2']);
   });
 
   it('adding to a log, learns what earlier runs logged and does not log it again', async () => {

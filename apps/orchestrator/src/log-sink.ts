@@ -3,6 +3,7 @@ import { closeSync, createReadStream, existsSync, openSync, readSync, statSync, 
 import { createInterface } from 'node:readline';
 import { fsProblem } from '@dbsim/cli';
 import { type RejectionKey, readEvent, readLine, readRejectionKey, type SyncDestination, syncDestination } from '@dbsim/logger';
+import { IdSet } from '@dbsim/protocol';
 
 /**
  * Where every process's log lines end up: stdout, for pino-pretty, and
@@ -13,16 +14,17 @@ import { type RejectionKey, readEvent, readLine, readRejectionKey, type SyncDest
  *
  * It also keeps the rejection log exactly-once. A node logs a batch's
  * rejections after the commit, so a kill in between would lose them; a
- * restarted node therefore logs its last batch's rejections again, and the
- * sink drops every rejection line at or below the last (batch, position) it
- * has written for that node and run. A node decides batches in offset order
- * and each batch's rows in stream order (held-back rows, decided by the
- * sealing batch, come with its offset), so one pair per node is all it takes.
+ * restarted node therefore logs its last batch's rejections again. And a
+ * power loss takes back batches a node had committed and logged, which it
+ * then applies again, deciding a held-back row perhaps in another batch
+ * than the first time. So the sink keeps, per node and run, the stream
+ * positions it has written a rejection for, and drops a line for one it
+ * has: a row is rejected once in a stream, however often it is decided.
  */
 export class LogSink {
   readonly #fd: number;
   readonly #outputs: SyncDestination[];
-  readonly #logged = new Map<string, { batch: number; position: number }>();
+  readonly #logged = new Map<string, IdSet>();
   #closed = false;
 
   constructor(
@@ -56,12 +58,13 @@ export class LogSink {
     for (const output of this.#outputs) output.write(line);
   }
 
-  /** Whether this rejection is past what was logged for its node and run; it counts as logged from now on. */
-  #isNew({ name, run, batch, position }: RejectionKey): boolean {
+  /** Whether no rejection was logged yet for this node, run and position; it counts as logged from now on. */
+  #isNew({ name, run, position }: RejectionKey): boolean {
     const key = `${name}#${run}`;
-    const last = this.#logged.get(key);
-    if (last !== undefined && (batch < last.batch || (batch === last.batch && position <= last.position))) return false;
-    this.#logged.set(key, { batch, position });
+    const logged = this.#logged.get(key) ?? new IdSet();
+    this.#logged.set(key, logged);
+    if (logged.has(position)) return false;
+    logged.add(position);
     return true;
   }
 

@@ -67,8 +67,26 @@ describe('parseOptions', () => {
     });
   });
 
-  it('reads a chaos schedule, filling in what is not given', async () => {
-    expect((await options(['--chaos', 'seed=7,kills=5'])).chaos).toEqual({ seed: 7, kills: 5, maxDelayMs: 20 });
+  it('reads a chaos schedule: a kind not given is not injected, and batches get pauses of up to 20 ms', async () => {
+    expect((await options(['--chaos', 'seed=7,kills=5'])).chaos).toEqual({
+      seed: 7,
+      kills: 5,
+      pauses: 0,
+      partitions: 0,
+      powerLosses: 0,
+      network: { drop: 0, duplicate: 0, reorder: 0, latencyMs: 0 },
+      maxDelayMs: 20,
+    });
+    const every = 'seed=11,kills=2,pauses=1,partitions=2,powerloss=3,drop=0.02,duplicate=0.02,reorder=0.05,latency=5,delay=0';
+    expect((await options(['--chaos', every])).chaos).toEqual({
+      seed: 11,
+      kills: 2,
+      pauses: 1,
+      partitions: 2,
+      powerLosses: 3,
+      network: { drop: 0.02, duplicate: 0.02, reorder: 0.05, latencyMs: 5 },
+      maxDelayMs: 0,
+    });
   });
 
   it('on --resume without a data option leaves the data to the interrupted run', async () => {
@@ -104,6 +122,10 @@ describe('parseOptions', () => {
     ],
     [['--delay', 'users=1,users=2'], "option '--delay <node=ms,...>' argument 'users=1,users=2' is invalid. \"users\" is given twice."],
     [['--attach', 'usres=x.sock'], 'did you mean users?'],
+    [['--chaos', 'kills=2'], '--chaos needs a seed: --chaos seed=S,...'],
+    [['--chaos', 'seed=1,drop=0.6'], "option '--chaos drop' argument '0.6' is invalid. It takes a number from 0 to 0.5."],
+    [['--chaos', 'seed=1,latency=5000'], 'It takes a whole number from 0 to 1000.'],
+    [['--chaos', 'seed=1,powerlos=1'], 'did you mean powerloss?'],
     [['--attach', 'users=u.sock,products=p.sock,orders=o.sock', '--durability', 'normal'], '--durability applies to forked nodes'],
   ])('says what is wrong with %j in one line', async (args, why) => {
     const error = await parseOptions(args).catch((e: unknown) => e);

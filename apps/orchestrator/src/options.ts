@@ -15,12 +15,18 @@ import {
 } from '@dbsim/cli';
 import { CLASSIC, type DataSpec, parseSizes } from '@dbsim/datasets';
 import { type Address, DURABILITIES, type Durability, NODES, NodeName, parseAddress, perNode } from '@dbsim/protocol';
+import { MAX_RATE, type NetworkFaults } from './net.js';
 import { PING_MS } from './supervisor.js';
 
 export interface ChaosOptions {
   seed: number;
-  /** SIGKILLs to inject over the run. */
+  /** Faults of each kind that hit a process, each at a seeded node and point of its stream. */
   kills: number;
+  pauses: number;
+  partitions: number;
+  powerLosses: number;
+  /** What the links do to each message. */
+  network: NetworkFaults;
   /** The longest random pause before a batch, in ms. */
   maxDelayMs: number;
 }
@@ -54,7 +60,9 @@ export interface Options {
 }
 
 const NODE_KEYS = NodeName.options;
-const CHAOS_KEYS = ['seed', 'kills', 'delay'] as const;
+const CHAOS_KEYS = ['seed', 'kills', 'pauses', 'partitions', 'powerloss', 'drop', 'duplicate', 'reorder', 'latency', 'delay'] as const;
+/** The longest latency a message may get: more would only make runs slow. */
+const MAX_LATENCY_MS = 1000;
 
 /** The command line of `pnpm simulate`, grouped as the README groups it. */
 function program(): Command {
@@ -100,8 +108,8 @@ function program(): Command {
     ...group(
       'Faults:',
       new Option(
-        '--chaos <seed=S,kills=K,delay=MS>',
-        'kill random nodes K times at seeded moments, pause 0-MS ms before batches; then compare with an undisturbed run',
+        '--chaos <seed=S,...>',
+        'seeded faults (kills, pauses, partitions, powerloss: how many; drop, duplicate, reorder: rate per message; latency, delay: ms); then compare with an undisturbed run',
       ).argParser(pairs(CHAOS_KEYS)),
     ),
     ...group('Display:', new Option('--no-progress', 'no live progress display (shown on a terminal unless CI is set)')),
@@ -137,7 +145,10 @@ export async function parseOptions(args: readonly string[]): Promise<Options | u
     given(parsed, 'durability') && NODES.every((node) => attach[node] !== undefined),
     '--durability applies to forked nodes, and every node is attached: give it to each node where it starts',
   );
-  refuse(chaos !== undefined && Object.keys(attach).length > 0, '--chaos kills forked nodes; it cannot be combined with --attach');
+  refuse(
+    chaos !== undefined && Object.keys(attach).length > 0,
+    '--chaos injects faults into nodes it forks; it cannot be combined with --attach',
+  );
   return {
     data: dataSpec(values, !values.resume),
     dir: values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir),
@@ -197,11 +208,41 @@ function attached(specs: Partial<Record<NodeName, string>>): Options['attach'] {
   return result;
 }
 
+/** A key not given injects nothing of its kind, but for `delay`, today's pauses before batches (20 ms at most). */
 function chaosOptions(values: Partial<Record<(typeof CHAOS_KEYS)[number], string>>): ChaosOptions {
+  if (values.seed === undefined) throw new UsageError('--chaos needs a seed: --chaos seed=S,...');
+  const count = (key: 'kills' | 'pauses' | 'partitions' | 'powerloss') => parseWith(`--chaos ${key}`, wholeNumber, values[key] ?? '0');
+  const rate = (key: 'drop' | 'duplicate' | 'reorder') => parseWith(`--chaos ${key}`, upTo(MAX_RATE), values[key] ?? '0');
   return {
-    seed: parseWith('--chaos seed', wholeNumber, values.seed ?? '1'),
-    kills: parseWith('--chaos kills', wholeNumber, values.kills ?? '3'),
+    seed: parseWith('--chaos seed', wholeNumber, values.seed),
+    kills: count('kills'),
+    pauses: count('pauses'),
+    partitions: count('partitions'),
+    powerLosses: count('powerloss'),
+    network: {
+      drop: rate('drop'),
+      duplicate: rate('duplicate'),
+      reorder: rate('reorder'),
+      latencyMs: parseWith('--chaos latency', wholeUpTo(MAX_LATENCY_MS), values.latency ?? '0'),
+    },
     maxDelayMs: parseWith('--chaos delay', wholeNumber, values.delay ?? '20'),
+  };
+}
+
+/** A number from 0 to `max`. */
+function upTo(max: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === '' || !(value >= 0 && value <= max)) throw new InvalidArgumentError(`It takes a number from 0 to ${max}.`);
+    return value;
+  };
+}
+
+function wholeUpTo(max: number): (text: string) => number {
+  return (text) => {
+    const value = wholeNumber(text);
+    if (value > max) throw new InvalidArgumentError(`It takes a whole number from 0 to ${max}.`);
+    return value;
   };
 }
 

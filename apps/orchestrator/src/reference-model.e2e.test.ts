@@ -47,11 +47,27 @@ const timing = fc.record({
   batchSize: fc.integer({ min: 1, max: 5 }),
   window: fc.integer({ min: 1, max: 3 }),
 });
+/** Half the cases run under a seeded fault schedule: any mix of the kinds, at rates up to a tenth of the messages. */
+const rate = fc.constantFrom(0, 0, 0.02, 0.1);
+const faults = fc.option(
+  fc.record({
+    seed: fc.nat(1_000_000),
+    kills: fc.nat(2),
+    pauses: fc.nat(1),
+    partitions: fc.nat(1),
+    powerloss: fc.nat(2),
+    drop: rate,
+    duplicate: rate,
+    reorder: rate,
+    latency: fc.constantFrom(0, 0, 5),
+  }),
+  { freq: 2 },
+);
 
 describe('the distributed run', () => {
-  test.prop([dataSet, timing], { numRuns: RUNS, endOnFailure: true })(
-    'gives exactly the reference model’s databases, report and rejection log, whatever the data and timing',
-    async (data, { delays, batchSize, window }) => {
+  test.prop([dataSet, timing, faults], { numRuns: RUNS, endOnFailure: true })(
+    'gives exactly the reference model’s databases, report and rejection log, whatever the data, timing and faults',
+    async (data, { delays, batchSize, window }, chaos) => {
       const dir = tempDir();
       try {
         const file = join(dir, 'data.json');
@@ -60,8 +76,10 @@ describe('the distributed run', () => {
         const expected = referenceModel(JSON.parse(readFileSync(file, 'utf8')) as DataSet);
         const delay = Object.entries(delays).map(([node, ms]) => `${node}=${ms}`);
         const args = ['--data', file, '--dir', dir, '--delay', delay.join(','), '--batch-size', `${batchSize}`, '--window', `${window}`];
+        const schedule = chaos && Object.entries(chaos).map(([key, value]) => `${key}=${value}`);
+        if (schedule) args.push('--chaos', schedule.join(','), '--durability', 'normal', '--hang-timeout', '1000');
         const { code, stderr } = await simulate(args);
-        expect(code, stderr).toBe(0);
+        expect(code, `${args.join(' ')}\n${stderr}`).toBe(0);
 
         const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
         expect(report.tables).toEqual(expected.tables);
@@ -75,6 +93,6 @@ describe('the distributed run', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    30_000 + RUNS * 5_000,
+    30_000 + RUNS * 15_000,
   );
 });

@@ -3,26 +3,27 @@ import { join } from 'node:path';
 import { defaultDatabasesDir } from '@dbsim/cli';
 import { type DataSource, type DataSpec, describeDataSet, openDataSet } from '@dbsim/datasets';
 import { createLogger, type Logger, logEvent, readRejectionKey, usage } from '@dbsim/logger';
-import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync } from '@dbsim/protocol';
+import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync, processName } from '@dbsim/protocol';
 import { startCluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
 import { holdFolder, refuseStandaloneNodes } from './folder.js';
 import { attachNode, forkNode } from './launch.js';
 import { LogSink } from './log-sink.js';
 import { Nemesis } from './nemesis.js';
+import { Net } from './net.js';
 import type { Options } from './options.js';
 import { type NodeState, plan } from './preconditions.js';
 import { Progress } from './progress.js';
 import { type Digests, digests, type RunStats, writeReport } from './report.js';
 import { RUN_FILE, type RunFile, readRunFile, resumedData, writeRunFile } from './run-file.js';
 import { count, fit, formatSummary } from './summary.js';
+import { STALL_MS, Stalled, Watchdog } from './watchdog.js';
 
 export interface RunResult {
   run: number;
   stats: RunStats;
   /** Each database's fingerprint, when the environment asked for them. */
   digests: Digests | undefined;
-  chaos: string | undefined;
 }
 
 /** The run stopped on a signal; what was committed stays, and --resume continues it. */
@@ -92,11 +93,13 @@ async function runIn(
     const address = options.attach[node];
     return address ? attachNode(node, address) : forkNode(node, { dir, durability: options.durability, onLogLine });
   });
+  const net = options.chaos && new Net(options.chaos.seed, options.chaos.network);
   const supervision = {
     restarts: options.restarts,
     hangTimeoutMs: options.hangTimeoutMs,
     log: createLogger(ORCHESTRATOR, { write: onLogLine }),
     onLogLine,
+    net,
   };
   const cluster = startCluster(launches, supervision, supervision.log);
   const { nodes } = cluster;
@@ -115,7 +118,10 @@ async function runIn(
     // Every check passed: now, and only now, the folder is changed.
     const logFile = join(dir, 'simulate.log');
     if (planned.kind === 'fresh') {
-      hello = await perNodeAsync(async (node) => (options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset' })));
+      hello = await perNodeAsync(async (node) => {
+        const { producer, offset, sealed } = hello[node];
+        return options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset', producer, offset, sealed });
+      });
       for (const file of ['report.json', RUN_FILE]) rmSync(join(dir, file), { force: true });
       sink = new LogSink(logFile, false, logsToStdout);
     } else {
@@ -141,11 +147,14 @@ async function runIn(
     const from = perNode((node) => (hello[node].producer === run ? hello[node].offset : 0));
     if (planned.kind === 'resume') logEvent(log, 'run resumed', { run, data, dir, rows: counts, resumedFrom: from });
     else logEvent(log, 'run started', { run, data, dir, rows: counts });
-    const chaos = options.chaos && new Nemesis(options.chaos, counts, nodes, log);
+    const { hangTimeoutMs, durability } = options;
+    const chaos = options.chaos && net && new Nemesis({ options: options.chaos, counts, nodes, net, log, hangTimeoutMs, durability });
+    chaos?.start();
     progress?.begin(from);
 
     const durations = perNode(() => 0);
-    await perNodeAsync(async (node) => {
+    const watchdog = new Watchdog(Math.max(STALL_MS, 10 * hangTimeoutMs));
+    const streams = perNodeAsync(async (node) => {
       const started = performance.now();
       committed[node] = from[node];
       await sendStream(nodes[node], source[node], {
@@ -155,14 +164,34 @@ async function runIn(
         from: from[node],
         delay: (offset) => (options.delays[node] ?? 0) + (chaos?.delay(node, offset) ?? 0),
         onCommitted: (offset) => {
+          watchdog.progressed();
           committed[node] = offset;
           progress?.committed(node, offset);
           chaos?.committed(node, offset);
+        },
+        onLost: (to, batches, rows) => {
+          logEvent(log as Logger, 'acknowledged batches lost: sending again', { target: processName(node), from: to, batches, rows });
+          chaos?.lost(node, batches, rows);
         },
         signal,
       });
       durations[node] = performance.now() - started;
     });
+    try {
+      await Promise.race([streams, watchdog.stalled()]);
+    } catch (error) {
+      if (error instanceof Stalled) {
+        logEvent(log, 'no progress: giving up', { stalledMs: error.ms });
+        const where = NODES.map(
+          (node) => `${node} ${count(committed[node])}${counts[node] === undefined ? '' : ` of ${count(counts[node])}`}`,
+        );
+        throw new Error(`no node acknowledged a batch for ${error.ms / 1000} s (rows committed: ${where.join(', ')}): giving up`);
+      }
+      throw error;
+    } finally {
+      watchdog.stop();
+    }
+    if (chaos) logEvent(log, 'chaos: injected', { injected: chaos.injected() });
 
     progress?.note('writing the report…');
     const stats = await writeReport(join(dir, 'report.json'), nodes, run);
@@ -183,12 +212,12 @@ async function runIn(
       const readIt = dir === defaultDatabasesDir() ? 'pnpm logs' : `pnpm logs ${dir}`;
       const notes = [`simulate: run ${run} of ${describeDataSet(data)} in ${dir}`];
       if (abandoned) notes.push(abandoned);
-      if (chaos) notes.push(chaos.describe());
+      if (chaos) notes.push(...chaos.describe());
       notes.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}${logsToStdout ? '' : `  (read it with: ${readIt})`}`);
       const [title, ...after] = notes.map((note) => fit(note, width));
       process.stderr.write(`${[title, formatSummary(stats, durations, restarts, width), ...after].join('\n')}\n`);
     }
-    return { run, stats, digests: fingerprints, chaos: chaos?.describe() };
+    return { run, stats, digests: fingerprints };
   } catch (error) {
     stopProgress();
     // Whatever stopped the run, the nodes still up finish their transaction in progress and close their databases.

@@ -56,5 +56,8 @@ describe('a line that fits', () => {
       '  (invalid rate 0.05, seed 1) in /tmp/x',
     ]);
     expect(fit('report: /tmp/x/report.json', 80)).toBe('report: /tmp/x/report.json');
+    expect(fit('  messages to and from orders: 40 dropped, 30 duplicated, 84 reordered', 40)).toBe(
+      '  messages to and from orders: 40\n    dropped, 30 duplicated, 84 reordered',
+    );
   });
 });

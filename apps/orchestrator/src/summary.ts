@@ -61,15 +61,16 @@ function wrap(items: string[], width: number): string[] {
   return lines;
 }
 
-/** A line of words wrapped to `width` columns, its later lines indented by `indent` spaces (a word longer than that overflows). */
+/** A line of words wrapped to `width` columns, its indentation kept and its later lines indented `indent` more. */
 export function fit(text: string, width: number, indent = 2): string {
+  const lead = text.length - text.trimStart().length;
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line === '' ? word : `${line} ${word}`;
+  let line = text.slice(0, lead);
+  for (const word of text.slice(lead).split(' ')) {
+    const next = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
     if (next.length > width && line.trim() !== '') {
       lines.push(line);
-      line = `${' '.repeat(indent)}${word}`;
+      line = `${' '.repeat(lead + indent)}${word}`;
     } else line = next;
   }
   lines.push(line);

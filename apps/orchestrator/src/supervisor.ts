@@ -13,6 +13,7 @@ import {
   type Unsent,
 } from '@dbsim/protocol';
 import type { Delivery, Ending, Launch, Link } from './launch.js';
+import type { Net } from './net.js';
 
 /** How soon a quiet node is pinged. */
 export const PING_MS = 1000;
@@ -27,6 +28,8 @@ export interface SupervisionOptions {
   log: Logger;
   /** Each complete log line of a node whose logs come over the protocol (an attached one). */
   onLogLine(line: string): void;
+  /** Under chaos: the faulty network every message to and from the node goes through. */
+  net?: Net | undefined;
 }
 
 /**
@@ -71,6 +74,10 @@ export class Supervisor implements RelayPeer {
   #greeted = false;
   #onRestart: (incarnation: number) => void = () => {};
   #onMessage: (message: Envelope) => void = () => {};
+  /** The next launch comes back from a power loss. */
+  #powerLost = false;
+  /** Where the node's streams stood when its running incarnation answered its hello. */
+  #greeting: Delivery | undefined;
 
   constructor(
     readonly name: NodeName,
@@ -128,9 +135,29 @@ export class Supervisor implements RelayPeer {
     }
   }
 
+  /** Where the running incarnation's streams stood when it came up: after a power loss, perhaps behind what it acknowledged. */
+  get greeting(): Delivery | undefined {
+    return this.#greeting;
+  }
+
   /** A crash, as chaos makes one: the node is restarted like after any other. */
   kill(): void {
     this.#current?.link.kill();
+  }
+
+  /** A power loss, as chaos makes one: a crash, and the node comes back without the writes it had not synced. */
+  powerLoss(): void {
+    if (this.#current === undefined) return;
+    this.#powerLost = true;
+    this.kill();
+  }
+
+  /** SIGSTOP, then SIGCONT after `ms`: a pause longer than the hang timeout ends in a kill and a restart. */
+  pause(ms: number): void {
+    const link = this.#current?.link;
+    if (link === undefined) return;
+    link.pause();
+    setTimeout(() => link.resume(), ms).unref();
   }
 
   /**
@@ -164,7 +191,8 @@ export class Supervisor implements RelayPeer {
   async #start(number: number): Promise<void> {
     let link: Link;
     try {
-      link = await this.launch();
+      link = await this.launch({ loseUnsynced: this.#powerLost });
+      this.#powerLost = false;
     } catch (error) {
       return this.#ended(number, { how: (error as Error).message });
     }
@@ -173,7 +201,8 @@ export class Supervisor implements RelayPeer {
     // Waiters must find the node not ready before the channel fails their requests, or they would retry against the
     // dead incarnation. Any way the link goes (end, close, an EPIPE error, silence) closes the channel.
     // Watched from its first answer on: opening its database is no hang.
-    const channel = new Channel(ORCHESTRATOR, link.stream, undefined)
+    const { net } = this.options;
+    const channel = new Channel(ORCHESTRATOR, net?.link(this.name, link.stream) ?? link.stream, undefined)
       .onClose((reason) => {
         if (this.#current !== incarnation || this.#stopping) return;
         this.#pending();
@@ -191,9 +220,11 @@ export class Supervisor implements RelayPeer {
       if (this.#current === incarnation) this.#ended(number, incarnation.killedFor ? { how: incarnation.killedFor } : ending);
     });
     if (link.logsOverChannel) channel.request(this.name, { type: 'subscribe_logs' }).catch(() => {});
-    channel.request(this.name, { type: 'hello' }, { deadlineMs: STARTUP_MS }).then(
-      () => {
+    channel.lossy = net !== undefined;
+    channel.request(this.name, { type: 'hello', ...(net ? { lossy: true } : {}) }, { deadlineMs: STARTUP_MS }).then(
+      ({ producer, offset, sealed }) => {
         if (this.#current !== incarnation || this.#stopping) return;
+        this.#greeting = { producer, offset, sealed };
         channel.watch({ pingMs: PING_MS, silentMs: hangTimeoutMs, always: true });
         this.#greeted = true;
         this.#settle?.resolve(incarnation);

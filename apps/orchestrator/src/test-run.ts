@@ -123,3 +123,20 @@ export function outcome(dir: string): Outcome {
     .sort();
   return { rows, rejected, report: readFileSync(join(dir, 'report.json'), 'utf8'), rejectionLog };
 }
+
+/** A finished chaos run: how it ended, and what its nemesis says it injected, per node and kind. */
+export interface ChaosRun extends Finished {
+  injected: Record<string, Record<string, number>>;
+}
+
+/** Runs the orchestrator under `--chaos`, which compares the outcome with an undisturbed run's at the end. */
+export async function chaosRun(args: string[]): Promise<ChaosRun> {
+  const finished = await simulate(args);
+  const summary = jsonLines(finished.stdout).find((line) => line.msg === 'chaos: injected');
+  return { ...finished, injected: (summary?.injected ?? {}) as ChaosRun['injected'] };
+}
+
+/** How many of a kind of fault a chaos run injected, over every node. */
+export function injectedTotal(run: ChaosRun, kind: string): number {
+  return Object.values(run.injected).reduce((sum, kinds) => sum + (kinds[kind] ?? 0), 0);
+}

@@ -75,7 +75,14 @@ export const EVENTS = {
   'node down for good': { level: 'error', fields: z.object({ target, exit: z.string(), restarts: count }) },
   'invalid message from node': { level: 'warn', fields: z.object({ target, problem: z.string() }) },
   'message for an unknown node dropped': { level: 'warn', fields: z.object({ target, dest: z.string(), type: z.string() }) },
-  'chaos: killing node with SIGKILL': { level: 'warn', fields: z.object({ target, committed: count }) },
+  'chaos: fault injected': {
+    level: 'warn',
+    fields: z.object({ target, fault: z.enum(['kill', 'pause', 'partition', 'power loss']), committed: count, ms: count.optional() }),
+  },
+  /** What a chaos run injected, per node and kind (network faults counted per message), once its streams have ended. */
+  'chaos: injected': { level: 'info', fields: z.object({ injected: perTable(z.record(z.string(), count)) }) },
+  'acknowledged batches lost: sending again': { level: 'warn', fields: z.object({ target, from: count, batches: count, rows: count }) },
+  'no progress: giving up': { level: 'error', fields: z.object({ stalledMs: count }) },
 } as const satisfies Record<string, { level: 'debug' | 'info' | 'warn' | 'error'; fields: z.ZodObject }>;
 
 export type EventName = keyof typeof EVENTS;

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { forgetHolder, holderOf, InUse, isBusy, recordHolder } from '@dbsim/cli';
 import { type Durability, NODE_EXIT } from '@dbsim/protocol';
@@ -26,17 +26,26 @@ const TABLE = { migrationsTable: '__drizzle_migrations' };
 /** A file up to this size is checked whole (PRAGMA quick_check) as it opens: well under a tenth of a second when cached. */
 const CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024;
 
+/** Under --durability normal the node checkpoints itself, once every this many transactions. */
+const CHECKPOINT_EVERY = 8;
+
 export interface OpenOptions {
   durability: Durability;
   /** The node's drizzle-kit migrations folder: its own table. */
   migrationsFolder: string;
   /** Who holds the file, for the message another process gets (`users-node`). */
   holder: string;
+  /** Back from a power loss: the writes not synced yet are lost before the file opens (under --durability normal). */
+  loseUnsynced?: boolean;
 }
 
 /** A node's database, open and held. */
 export interface OpenDatabase {
   sqlite: Database.Database;
+  /** Called after each transaction has committed. */
+  committed(): void;
+  /** Makes everything committed durable now, whatever the durability: for what a run must never see undone. */
+  sync(): void;
   /** Closes the file and lets go of it. */
   close(): void;
 }
@@ -61,7 +70,9 @@ export function isCorrupt(error: unknown): boolean {
  * where that is cheap, the whole file checked. A file another process holds
  * is an InUse error naming that process; a damaged one a CorruptDatabase.
  */
-export function openDatabase(file: string, { durability, migrationsFolder, holder }: OpenOptions): OpenDatabase {
+export function openDatabase(file: string, { durability, migrationsFolder, holder, loseUnsynced }: OpenOptions): OpenDatabase {
+  const synced = new SyncedLength(file);
+  if (loseUnsynced && durability === 'normal') synced.loseTheRest();
   const sqlite = new Database(file, { timeout: 0 });
   try {
     sqlite.pragma('locking_mode = EXCLUSIVE');
@@ -78,8 +89,19 @@ export function openDatabase(file: string, { durability, migrationsFolder, holde
     upgradeSharedMigrations(sqlite, migrationsFolder);
     migrate(db, RUNTIME);
     migrate(db, { migrationsFolder, ...TABLE });
+    let transactions = 0;
+    if (durability === 'normal') {
+      sqlite.pragma('wal_autocheckpoint = 0');
+      synced.checkpoint(sqlite);
+    } else synced.forget();
     return {
       sqlite,
+      committed() {
+        if (durability === 'normal' && ++transactions % CHECKPOINT_EVERY === 0) synced.checkpoint(sqlite);
+      },
+      sync() {
+        if (durability === 'normal') synced.checkpoint(sqlite);
+      },
       close() {
         if (!sqlite.open) return;
         forgetHolder(file);
@@ -116,4 +138,50 @@ function upgradeSharedMigrations(sqlite: Database.Database, migrationsFolder: st
       sqlite.prepare(`insert into "${migrationsTable}" (hash, created_at) values (?, ?)`).run(first.hash, first.folderMillis);
     }
   })();
+}
+
+/**
+ * How much of a node's WAL is synced to disk, as far as a power loss goes,
+ * kept in DIR/<node>.db-synced (LazyFS's idea, without a file system of our
+ * own). Under --durability normal SQLite syncs the WAL only when it
+ * checkpoints, so the node checkpoints itself (automatic checkpoints off),
+ * as it opens and every few transactions, and records around each one what
+ * is synced: the WAL as it stands while the checkpoint runs (its first step
+ * syncs it), none once it has moved the WAL into the database and emptied
+ * it. A node back from a power loss cuts its WAL to that length before it
+ * opens the file, and SQLite recovers the whole transactions before the
+ * cut: what was committed and acknowledged since the last checkpoint is
+ * lost, as it would be. Under --durability full every commit is synced:
+ * there is nothing to lose, and no record.
+ */
+class SyncedLength {
+  readonly #record: string;
+  readonly #wal: string;
+
+  constructor(file: string) {
+    this.#record = `${file}-synced`;
+    this.#wal = `${file}-wal`;
+  }
+
+  loseTheRest(): void {
+    const synced = existsSync(this.#record) ? Number(readFileSync(this.#record, 'utf8')) : 0;
+    const size = statSync(this.#wal, { throwIfNoEntry: false })?.size ?? 0;
+    if (size > synced) truncateSync(this.#wal, synced);
+  }
+
+  checkpoint(sqlite: Database.Database): void {
+    this.#write(statSync(this.#wal, { throwIfNoEntry: false })?.size ?? 0);
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    this.#write(0);
+  }
+
+  forget(): void {
+    rmSync(this.#record, { force: true });
+  }
+
+  /** Whole or not at all: written beside, then renamed over. */
+  #write(length: number): void {
+    writeFileSync(`${this.#record}.next`, String(length));
+    renameSync(`${this.#record}.next`, this.#record);
+  }
 }

@@ -3,6 +3,7 @@ import { type Channel, isRecordId, type RejectionRecord, RemoteError, type Reque
 import { getTableName } from 'drizzle-orm';
 import { isCorrupt } from './database.js';
 import type { Resolved } from './judge.js';
+import type { Admission } from './ledger.js';
 import type { OwnerLookups } from './owner-lookups.js';
 import type { ApplyResult, Batch, NodeStore } from './store.js';
 
@@ -97,6 +98,12 @@ export class Inserts {
   }
 
   async #apply(channel: Channel, batch: Batch, early: Promise<Resolved> | undefined, answer: Answer): Promise<void> {
+    // A batch seen before, or one that overtook the batch before it, is answered at once: its lookups would change nothing.
+    const admission = this.store.ledger.admit(batch.producer, batch.offset);
+    if (admission.kind !== 'next') {
+      this.#answerUnapplied(admission, batch.offset, answer);
+      return;
+    }
     let result: ApplyResult;
     try {
       if (batch.seal) await this.#decideHeldBack(channel, batch);
@@ -111,17 +118,25 @@ export class Inserts {
       answer({ type: 'error', code: 'unavailable', definite: true, text });
       return;
     }
-    if (result.kind === 'out_of_order') {
-      const text = result.sealed ? 'stream already sealed' : `expected offset ${result.expected}, got ${batch.offset}`;
-      answer({ type: 'error', code: 'out_of_order', definite: true, text });
+    if (result.kind !== 'applied') {
+      this.#answerUnapplied(result, batch.offset, answer);
       return;
     }
-    if (result.kind === 'applied') {
-      // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
-      this.#logRejections(batch.producer, batch.offset, result.rejections);
-      this.lookups.committed(result.acceptedIds);
-    }
+    // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
+    this.#logRejections(batch.producer, batch.offset, result.rejections);
+    this.lookups.committed(result.acceptedIds);
     answer({ type: 'insert_ok', ...result.outcome });
+  }
+
+  /** A repeat is answered from its record; a batch out of order is refused, saying which offset the node takes next. */
+  #answerUnapplied(admission: Exclude<Admission, { kind: 'next' }>, offset: number, answer: Answer): void {
+    if (admission.kind === 'repeat') {
+      answer({ type: 'insert_ok', ...admission.outcome });
+      return;
+    }
+    const { sealed, expected } = admission;
+    const text = sealed ? 'stream already sealed' : `expected offset ${expected}, got ${offset}`;
+    answer({ type: 'error', code: 'out_of_order', definite: true, text, ...(sealed ? {} : { expected }) });
   }
 
   /** Before a seal: the held-back rows, a page at a time, each page decided in its own transaction and logged. */

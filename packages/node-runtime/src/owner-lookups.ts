@@ -1,4 +1,4 @@
-import { IdSet } from './id-set.js';
+import { IdSet } from '@dbsim/protocol';
 import type { NodeStore } from './store.js';
 
 interface Held {

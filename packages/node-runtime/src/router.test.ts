@@ -125,6 +125,35 @@ describe('a node serving the protocol', () => {
     expect(logs.at(-1)).toMatchObject({ level: 40, msg: 'unsupported message' });
   });
 
+  it('takes a repeat of a request it is still handling for none: a lookup waiting for a stream to end is answered once', async () => {
+    const answers: Record<string, unknown>[] = [];
+    clientEnd.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) answers.push(JSON.parse(line).body);
+    });
+    const lookup = '{"src":"users","dest":"orders","body":{"type":"lookup","msg_id":42,"producer":1,"ids":[1]}}\n';
+    clientEnd.write(lookup);
+    clientEnd.write(lookup);
+    await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows: rows.slice(0, 1) });
+    await client.request('orders', { type: 'insert', producer: 1, offset: 1, rows: [], seal: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answers.filter((body) => body.in_reply_to === 42)).toEqual([{ type: 'lookup_ok', in_reply_to: 42, found: [1] }]);
+    // Answered, the same request is a new one: every request is idempotent, and its answer the same.
+    clientEnd.write(lookup);
+    await client.request('orders', { type: 'hello' });
+    expect(answers.filter((body) => body.in_reply_to === 42)).toHaveLength(2);
+  });
+
+  it('resets only while its streams stand where the run saw them: a reset that comes late does nothing', async () => {
+    await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
+    const seen = await client.request('orders', { type: 'hello' });
+    const late = { type: 'reset' as const, producer: 0, offset: 0, sealed: false };
+    expect(await client.request('orders', late)).toMatchObject({ producer: 1, offset: 3 });
+    expect(store.reads.counts()).toEqual({ rows: 1, rejected: 2 });
+    const { producer, offset, sealed } = seen;
+    expect(await client.request('orders', { type: 'reset', producer, offset, sealed })).toMatchObject({ producer: 0, offset: 0 });
+    expect(store.reads.counts()).toEqual({ rows: 0, rejected: 0 });
+  });
+
   it('logs a line that is not JSON and carries on', async () => {
     clientEnd.write('this is not json\n');
     expect(await client.request('orders', { type: 'hello' })).toMatchObject({ type: 'hello_ok' });

@@ -25,6 +25,14 @@ export interface RouterParts {
  * does not compile until it has an answer here.
  */
 export class Router {
+  /**
+   * The requests each channel has brought that are not answered yet, by
+   * asker and msg_id: a repeat of one of them (the link duplicated it, or
+   * the asker sent it again for want of an answer) is taken for none, so
+   * that a lookup waiting for a stream to end is held once, not twice.
+   */
+  readonly #handling = new WeakMap<Channel, Set<string>>();
+
   constructor(private readonly parts: RouterParts) {}
 
   /** A node's parts around its store, wired together: what answers lookups, the insert pipeline, and the router. */
@@ -45,7 +53,13 @@ export class Router {
   #handle(channel: Channel, message: Envelope): void {
     const { body } = message;
     if (!('msg_id' in body) || body.type === 'ping') return; // a reply nobody waits for any more, or the channel's own business
+    const handling = this.#handling.get(channel) ?? new Set<string>();
+    this.#handling.set(channel, handling);
+    const key = `${message.src}#${body.msg_id}`;
+    if (handling.has(key)) return;
+    handling.add(key);
     const answer = (reply: Unanswered): void => {
+      handling.delete(key);
       channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
     };
     try {
@@ -68,6 +82,7 @@ export class Router {
         );
         break;
       case 'hello':
+        if (body.lossy) channel.lossy = true;
         answer({ type: 'hello_ok', node: store.spec.node, pid: process.pid, ...store.ledger.latest() });
         break;
       case 'stats':
@@ -112,11 +127,16 @@ export class Router {
               : answer({ type: 'error', code: 'unavailable', definite: false, text: String(error) }),
         );
         break;
-      case 'reset':
-        store.reset();
-        lookups.reset();
+      case 'reset': {
+        // Only if the node is still as the run saw it: a repeat that comes late, once the run's inserts have begun, does nothing.
+        const now = store.ledger.latest();
+        if (now.producer === body.producer && now.offset === body.offset && now.sealed === body.sealed) {
+          store.reset();
+          lookups.reset();
+        }
         answer({ type: 'reset_ok', ...store.ledger.latest() });
         break;
+      }
       case 'shutdown':
         void inserts.stop().then(() => {
           answer({ type: 'shutdown_ok', ...store.ledger.latest() });

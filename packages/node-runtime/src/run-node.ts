@@ -43,9 +43,11 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       )
       .addOption(new Option('--durability <mode>', "SQLite's synchronous setting").choices(DURABILITIES).default('full'))
       // Forked by the orchestrator: the protocol on this pipe, no socket.
-      .addOption(new Option('--fd <n>').argParser(wholeNumber).hideHelp());
+      .addOption(new Option('--fd <n>').argParser(wholeNumber).hideHelp())
+      // Restarted by chaos after a power loss: what the node had not synced is lost before it opens its file.
+      .addOption(new Option('--lose-unsynced').hideHelp());
     if ((await parse(program)) === undefined) return 0;
-    const values = program.opts<{ dir?: string; listen?: string; durability: Durability; fd?: number }>();
+    const values = program.opts<{ dir?: string; listen?: string; durability: Durability; fd?: number; loseUnsynced?: boolean }>();
     const { durability } = values;
     if (values.fd !== undefined && values.listen !== undefined)
       throw new UsageError('give --fd (forked) or --listen (standalone), not both');
@@ -66,7 +68,12 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
     };
     let store: NodeStore;
     try {
-      store = new NodeStore(spec, join(dir, `${spec.node}.db`), { durability, migrationsFolder, holder: name });
+      store = new NodeStore(spec, join(dir, `${spec.node}.db`), {
+        durability,
+        migrationsFolder,
+        holder: name,
+        loseUnsynced: values.loseUnsynced === true,
+      });
     } catch (error) {
       release();
       throw error;

@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { type OpenDatabase, type OpenOptions, openDatabase } from './database.js';
 import { placeholders, prepareDirect } from './direct.js';
 import { abandoned, HeldKeys, Judge, type Resolved, tooLarge, type Verdict } from './judge.js';
-import { type BatchOutcome, Ledger } from './ledger.js';
+import { type Admission, type BatchOutcome, Ledger } from './ledger.js';
 import { type HeldRow, Reads } from './reads.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
 import type { AnyTableSpec } from './table-spec.js';
@@ -24,10 +24,8 @@ export interface Decisions {
   deferred: number;
 }
 
-export type ApplyResult =
-  | ({ kind: 'applied'; outcome: BatchOutcome } & Decisions)
-  | { kind: 'repeat'; outcome: BatchOutcome }
-  | { kind: 'out_of_order'; expected: number; sealed: boolean };
+/** A batch applied, or what the record says of one it does not apply (a repeat, or one out of order). */
+export type ApplyResult = ({ kind: 'applied'; outcome: BatchOutcome } & Decisions) | Exclude<Admission, { kind: 'next' }>;
 
 /**
  * A node's SQLite file, seen through its table spec. Every batch is applied
@@ -94,7 +92,9 @@ export class NodeStore {
    */
   apply(batch: Batch, resolved: Resolved = new Map()): ApplyResult {
     try {
-      return this.#apply.immediate(batch, resolved);
+      const result = this.#apply.immediate(batch, resolved);
+      this.#file.committed();
+      return result;
     } catch (error) {
       this.#held = undefined; // rolled back: read them again from the table
       throw error;
@@ -117,7 +117,9 @@ export class NodeStore {
    * sealing batch at `offset`.
    */
   decideHeldBack(producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved): Decisions {
-    return this.#decideHeldBack.immediate(producer, offset, rows, resolved);
+    const decisions = this.#decideHeldBack.immediate(producer, offset, rows, resolved);
+    this.#file.committed();
+    return decisions;
   }
 
   /**
@@ -128,6 +130,9 @@ export class NodeStore {
    */
   abandon(producer: number, limit: number): Decisions {
     const result = this.#abandon.immediate(producer, this.reads.heldPage(producer, limit));
+    // A stream given up for good stays given up: a power loss must not bring its held-back rows back.
+    if (result.rejections.length === 0) this.#file.sync();
+    else this.#file.committed();
     this.#held = undefined;
     return result;
   }
@@ -135,6 +140,8 @@ export class NodeStore {
   /** Empties the table and every record of it, in one transaction: the state of a fresh file. */
   reset(): void {
     this.#reset();
+    // A power loss must not undo it: the run's batches would be taken for repeats of the run before's.
+    this.#file.sync();
     this.#held = undefined;
   }
 

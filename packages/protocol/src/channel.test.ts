@@ -1,8 +1,9 @@
 import { Duplex, PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Channel, type Liveness, RemoteError } from './channel.js';
 import { MAX_LINE_CHARS } from './line-codec.js';
 import type { Envelope } from './messages.js';
+import { RESEND_FIRST_MS, RESEND_MIN_MS } from './resend.js';
 
 function pair(liveness?: Liveness): [Channel, Channel] {
   const ab = new PassThrough();
@@ -134,5 +135,94 @@ describe('Channel', () => {
     const rows = ['x'.repeat(MAX_LINE_CHARS)];
     const error = await client.request('users', { type: 'insert', producer: 1, offset: 0, rows }).catch((e: unknown) => e);
     expect((error as RemoteError).body).toMatchObject({ code: 'too_large', definite: true });
+  });
+});
+
+/** A server that answers hellos, but loses the first `lose` copies of each request it gets; it counts the copies. */
+function lossyServer(server: Channel, lose: number) {
+  const copies = new Map<number, number>();
+  server.onMessage(({ src, body }) => {
+    if (body.type !== 'hello') return;
+    const seen = (copies.get(body.msg_id) ?? 0) + 1;
+    copies.set(body.msg_id, seen);
+    if (seen <= lose) return;
+    server.send({
+      src: 'users',
+      dest: src,
+      body: { type: 'hello_ok', in_reply_to: body.msg_id, node: 'users', pid: 1, producer: 0, offset: 0, sealed: false },
+    });
+  });
+  return copies;
+}
+
+describe('Channel on a link that loses messages', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends a request again, with its msg_id, until it is answered, waiting twice as long each time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    const [client, server] = pair();
+    client.lossy = true;
+    const copies = lossyServer(server, 2);
+    let answered = false;
+    const pending = client.request('users', { type: 'hello' }).then(() => {
+      answered = true;
+    });
+    await vi.advanceTimersByTimeAsync(RESEND_FIRST_MS + 10);
+    expect([...copies.values()]).toEqual([2]);
+    expect(answered).toBe(false);
+    await vi.advanceTimersByTimeAsync(2 * RESEND_FIRST_MS);
+    await pending;
+    expect([...copies.values()]).toEqual([3]);
+    expect(client.resent).toBe(2);
+  });
+
+  it('sends a request once on a link that loses nothing (a pipe, a TCP connection), however long the answer takes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    const [client, server] = pair();
+    const copies = lossyServer(server, 1);
+    void client.request('users', { type: 'hello' }).catch(() => {});
+    await vi.advanceTimersByTimeAsync(10 * RESEND_FIRST_MS);
+    expect([...copies.values()]).toEqual([1]);
+    expect(client.resent).toBe(0);
+  });
+
+  it('takes the first answer, and neither a late nor a repeated one for a message of its own', async () => {
+    const [client, server] = pair();
+    const unsolicited: Envelope[] = [];
+    client.onMessage((message) => unsolicited.push(message));
+    server.onMessage(({ src, body }) => {
+      if (body.type !== 'hello') return;
+      for (let i = 0; i < 3; i++)
+        server.send({
+          src: 'users',
+          dest: src,
+          body: { type: 'hello_ok', in_reply_to: body.msg_id, node: 'users', pid: 1, producer: 0, offset: i, sealed: false },
+        });
+    });
+    await expect(client.request('users', { type: 'hello' })).resolves.toMatchObject({ offset: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(unsolicited).toEqual([]);
+  });
+
+  it('sends again sooner once it has seen how soon answers come, as TCP does, but not before RESEND_MIN_MS', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    const [client, server] = pair();
+    client.lossy = true;
+    const copies = lossyServer(server, 0);
+    for (let i = 0; i < 5; i++) {
+      const answer = client.request('users', { type: 'hello' });
+      await vi.advanceTimersByTimeAsync(5);
+      await answer;
+    }
+    lossyServer(server, 1);
+    const lost = client.request('users', { type: 'hello' });
+    await vi.advanceTimersByTimeAsync(RESEND_MIN_MS - 10);
+    expect(client.resent).toBe(0);
+    await vi.advanceTimersByTimeAsync(20);
+    await lost;
+    expect(client.resent).toBe(1);
+    expect(copies.size).toBe(5);
   });
 });

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { encodeLine, LineDecoder, MAX_LINE_CHARS, type Outgoing, type OutgoingInsert } from './line-codec.js';
 import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
+import { AnswerTimes, RESEND_MAX_MS, type Resend } from './resend.js';
 
 /** A request that failed: `definite` says whether it surely had no effect. */
 export class RemoteError extends Error {
@@ -34,9 +35,18 @@ const watchTiming = ({ pingMs, silentMs }: Liveness) => {
 
 export const DEFAULT_LIVENESS: Liveness = { pingMs: 1000, silentMs: 10_000 };
 
+/**
+ * msg_ids are unique in a process and count up from its start time in
+ * microseconds, so a restarted node never reuses one of its predecessor's:
+ * a peer still handling the old request cannot take the new one for a repeat.
+ */
+let nextMsgId = Date.now() * 1000;
+
 export interface RequestOptions {
   /** The request fails as indefinite (`timeout`) unless answered within this many ms. */
   deadlineMs?: number;
+  /** Lets the caller send the request again at once, when it has reason to think it or its answer lost. */
+  resend?: Resend;
 }
 
 /** Why a channel closed: its stream ended or failed, the peer went silent, or its owner closed it. */
@@ -46,6 +56,12 @@ interface Pending {
   resolve(body: ReplyBody): void;
   reject(error: Error): void;
   deadline: NodeJS.Timeout | undefined;
+  /** The request as sent, sent again as it is until answered. */
+  line: string;
+  type: string;
+  sentAt: number;
+  resend: NodeJS.Timeout | undefined;
+  resent: boolean;
 }
 
 /**
@@ -59,8 +75,8 @@ interface Pending {
  * as indefinite. Nothing waits forever on a peer that will never answer.
  */
 export class Channel {
-  #nextId = 0;
   readonly #pending = new Map<number, Pending>();
+  readonly #answerTimes = new AnswerTimes();
   #onMessage: (message: Envelope) => void = () => {};
   #onInvalid: (problem: string, raw: unknown) => void = () => {};
   #onClose: (reason: CloseReason) => void = () => {};
@@ -121,27 +137,35 @@ export class Channel {
     return this.#closed;
   }
 
+  /** Requests sent again for want of an answer, since the channel opened. */
+  resent = 0;
+  /** The link may lose messages (a chaos run's): requests are sent again until answered. */
+  lossy = false;
+
   /**
    * Sends one message; false when the link is closed, or the stream's buffer
    * is full. A message longer than the frame limit is not sent: the
    * receiver would drop it unread and never answer.
    */
   send(message: Outgoing): boolean {
+    return this.#write(encodeLine(message), message.body.type);
+  }
+
+  #write(line: string, type: string): boolean {
     if (this.#closed) return false;
-    const line = encodeLine(message);
     if (line.length > MAX_LINE_CHARS) {
       throw new RemoteError({
         type: 'error',
         code: 'too_large',
         definite: true,
-        text: `a ${message.body.type} of ${line.length} characters is over the frame limit`,
+        text: `a ${type} of ${line.length} characters is over the frame limit`,
       });
     }
     return this.stream.write(line);
   }
 
   request<B extends Unsent>(dest: string, body: B, options: RequestOptions = {}): Promise<ReplyTo<B['type']>> {
-    const msgId = this.#nextId++;
+    const msgId = nextMsgId++;
     return new Promise((resolve, reject) => {
       if (this.#closed) {
         reject(unavailable(`channel to ${dest} is closed`));
@@ -164,13 +188,43 @@ export class Channel {
                 }),
               );
             }, options.deadlineMs);
-      this.#pending.set(msgId, { resolve: resolve as (body: ReplyBody) => void, reject, deadline });
+      const line = encodeLine({ src: this.address, dest, body: { ...body, msg_id: msgId } } as Outgoing);
+      const pending: Pending = {
+        resolve: resolve as (body: ReplyBody) => void,
+        reject,
+        deadline,
+        line,
+        type: body.type,
+        sentAt: performance.now(),
+        resend: undefined,
+        resent: false,
+      };
+      this.#pending.set(msgId, pending);
       try {
-        this.send({ src: this.address, dest, body: { ...body, msg_id: msgId } } as Outgoing);
+        this.#write(line, body.type);
       } catch (error) {
         this.#settle(msgId)?.reject(error as Error);
+        return;
       }
+      if (this.lossy) this.#resendLater(msgId, pending, this.#answerTimes.resendAfter(body.type));
+      options.resend?.bind(() => this.#sendAgain(msgId, pending));
     });
+  }
+
+  #resendLater(msgId: number, pending: Pending, afterMs: number): void {
+    pending.resend = setTimeout(() => {
+      if (this.#sendAgain(msgId, pending)) this.#resendLater(msgId, pending, Math.min(afterMs * 2, RESEND_MAX_MS));
+    }, afterMs);
+    pending.resend.unref();
+  }
+
+  /** Sends a request that still waits again, as it was; false once it is answered or the link is closed. */
+  #sendAgain(msgId: number, pending: Pending): boolean {
+    if (this.#pending.get(msgId) !== pending || this.#closed) return false;
+    this.resent++;
+    pending.resent = true;
+    this.#write(pending.line, pending.type);
+    return true;
   }
 
   close(): void {
@@ -201,9 +255,16 @@ export class Channel {
     }
     if (body.type === 'ping_ok') return; // hearing it was the point
     const replyTo = 'in_reply_to' in body ? body.in_reply_to : undefined;
-    const waiting = message.dest === this.address && replyTo !== undefined ? this.#settle(replyTo) : undefined;
-    if (waiting === undefined) this.#onMessage(message);
-    else if (body.type === 'error') waiting.reject(new RemoteError(body));
+    if (message.dest !== this.address || replyTo === undefined) {
+      this.#onMessage(message);
+      return;
+    }
+    // A reply to a request answered already (a repeat's answer, or a duplicate) or given up: nobody waits for it.
+    const waiting = this.#settle(replyTo);
+    if (waiting === undefined) return;
+    // Karn's rule: only an answer to a request sent once says how long answers take.
+    if (!waiting.resent) this.#answerTimes.answered(waiting.type, performance.now() - waiting.sentAt);
+    if (body.type === 'error') waiting.reject(new RemoteError(body));
     else waiting.resolve(body as ReplyBody);
   }
 
@@ -213,6 +274,7 @@ export class Channel {
     if (pending === undefined) return undefined;
     this.#pending.delete(msgId);
     clearTimeout(pending.deadline);
+    clearTimeout(pending.resend);
     if (this.#pending.size === 0 && !this.liveness?.always) this.#stopWatch();
     return pending;
   }
@@ -227,7 +289,7 @@ export class Channel {
         this.stream.destroy();
         this.#close('silent');
       } else if (quietMs >= pingAfterMs) {
-        this.send({ src: this.address, dest: this.#peer, body: { type: 'ping', msg_id: this.#nextId++ } });
+        this.send({ src: this.address, dest: this.#peer, body: { type: 'ping', msg_id: nextMsgId++ } });
       }
     }, tickMs);
     this.#watch.unref();

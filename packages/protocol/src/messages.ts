@@ -75,7 +75,8 @@ export const LookupOk = z.object({
 /** Where a node's streams stand: the newest producer it has seen (0 if none) and that producer's high-water mark. */
 const delivery = { producer: count, offset: position, sealed: z.boolean() };
 
-export const Hello = z.object({ type: z.literal('hello'), ...request });
+/** Who is there, and where its streams stand. `lossy`: the link may lose messages, so requests the node makes on it are sent again until answered. */
+export const Hello = z.object({ type: z.literal('hello'), ...request, lossy: z.boolean().optional() });
 export const HelloOk = z.object({ type: z.literal('hello_ok'), ...reply, node: NodeName, pid: z.number().int(), ...delivery });
 
 export const Stats = z.object({ type: z.literal('stats'), ...request, producer });
@@ -144,8 +145,13 @@ export const Log = z.object({ type: z.literal('log'), line: z.string() });
 export const Abandon = z.object({ type: z.literal('abandon'), ...request, producer });
 export const AbandonOk = z.object({ type: z.literal('abandon_ok'), ...reply, abandoned: count, ...delivery });
 
-/** Empties the node's database, for a fresh run, once the run has checked everything it needs: answered with the empty state. */
-export const Reset = z.object({ type: z.literal('reset'), ...request });
+/**
+ * Empties the node's database, for a fresh run, once the run has checked
+ * everything it needs, if its streams still stand where the run saw them
+ * (`delivery`, as its hello said): a repeat that comes late changes nothing.
+ * Answered with the state then.
+ */
+export const Reset = z.object({ type: z.literal('reset'), ...request, ...delivery });
 export const ResetOk = z.object({ type: z.literal('reset_ok'), ...reply, ...delivery });
 
 export const Shutdown = z.object({ type: z.literal('shutdown'), ...request });
@@ -167,6 +173,8 @@ export const ErrorBody = z.object({
   code: z.enum(ERROR_CODES),
   definite: z.boolean(),
   text: z.string(),
+  /** With out_of_order: the offset the node takes next, unless the stream is sealed. */
+  expected: position.optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 

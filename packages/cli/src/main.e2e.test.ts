@@ -1,8 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultDatabasesDir, repoRoot, userPath } from './paths.js';
 
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 
@@ -44,24 +41,5 @@ describe('runMain', () => {
 
   it('exits with the code the body returns', () => {
     expect(run('return 3;').status).toBe(3);
-  });
-});
-
-describe('paths', () => {
-  it('finds the monorepo root and its databases folder', () => {
-    expect(existsSync(join(repoRoot(), 'pnpm-workspace.yaml'))).toBe(true);
-    expect(defaultDatabasesDir()).toBe(join(repoRoot(), 'databases'));
-  });
-
-  it("resolves a relative path against the caller's folder", () => {
-    const saved = process.env.INIT_CWD;
-    process.env.INIT_CWD = '/somewhere';
-    try {
-      expect(userPath('runs/a')).toBe('/somewhere/runs/a');
-      expect(userPath('/abs')).toBe('/abs');
-    } finally {
-      if (saved === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = saved;
-    }
   });
 });

@@ -1,0 +1,99 @@
+import { Duplex, PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { Net, type NetworkFaults } from './net.js';
+
+const none: NetworkFaults = { drop: 0, duplicate: 0, reorder: 0, latencyMs: 0 };
+
+/** A node's link through the net: what the orchestrator writes reaches `node`, and what the node writes comes back. */
+function link(net: Net) {
+  const toNode = new PassThrough();
+  const fromNode = new PassThrough();
+  const linked = net.link('users', Duplex.from({ readable: fromNode, writable: toNode }));
+  const atNode: string[] = [];
+  const atOrchestrator: string[] = [];
+  toNode.on('data', (chunk: Buffer) => atNode.push(...chunk.toString().split('\n').filter(Boolean)));
+  linked.on('data', (chunk: Buffer) => atOrchestrator.push(...chunk.toString().split('\n').filter(Boolean)));
+  return { linked, fromNode, atNode, atOrchestrator };
+}
+
+const message = (i: number, msgId = i) => `{"src":"orchestrator","dest":"users","body":{"type":"lookup","msg_id":${msgId},"ids":[${i}]}}`;
+
+/** Sends `count` different messages to the node and waits until every delay has passed. */
+async function send(net: Net, count: number, msgId = (i: number) => i) {
+  const at = link(net);
+  for (let i = 0; i < count; i++) at.linked.write(`${message(i, msgId(i))}\n`);
+  await sleep(120);
+  return at;
+}
+
+describe('Net', () => {
+  it('passes every message through at once, in order, until it is started', async () => {
+    const net = new Net(1, { drop: 0.5, duplicate: 0.5, reorder: 0.5, latencyMs: 50 });
+    const { linked, atNode } = link(net);
+    for (let i = 0; i < 100; i++) linked.write(`${message(i)}\n`);
+    expect(atNode).toEqual(Array.from({ length: 100 }, (_, i) => message(i)));
+  });
+
+  it('drops, duplicates and reorders about the share of messages asked, and counts each', async () => {
+    const net = new Net(7, { drop: 0.1, duplicate: 0.1, reorder: 0.2, latencyMs: 0 });
+    net.start();
+    const { atNode } = await send(net, 2000);
+    const { dropped, duplicated, reordered } = net.counts.users;
+    for (const [n, share] of [
+      [dropped, 0.1],
+      [duplicated, 0.09],
+      [reordered, 0.18],
+    ] as const)
+      expect(n / 2000).toBeCloseTo(share, 1);
+    expect(atNode).toHaveLength(2000 - dropped + duplicated);
+    expect(new Set(atNode).size).toBe(2000 - dropped);
+    expect(atNode).not.toEqual([...atNode].sort((a, b) => Number(/\[(\d+)\]/.exec(a)?.[1]) - Number(/\[(\d+)\]/.exec(b)?.[1])));
+  });
+
+  it('does the same to the same message whatever its msg_id or when it comes, and not always to a message sent again', async () => {
+    const faults = { drop: 0.3, duplicate: 0.3, reorder: 0, latencyMs: 0 };
+    const fates = async (msgId: (i: number) => number) => {
+      const net = new Net(5, faults);
+      net.start();
+      const { atNode } = await send(net, 300, msgId);
+      return atNode.map((line) => line.replace(/"msg_id":\d+/, ''));
+    };
+    expect(await fates((i) => i)).toEqual(await fates((i) => 1_000_000 + 7 * i));
+    // Sent twice, the same message is its own second attempt: dropped both times much less often than once.
+    const net = new Net(5, { ...faults, duplicate: 0 });
+    net.start();
+    const { linked, atNode } = link(net);
+    for (let i = 0; i < 300; i++) linked.write(`${message(i)}\n`);
+    for (let i = 0; i < 300; i++) linked.write(`${message(i)}\n`);
+    await sleep(20);
+    const lostTwice = Array.from({ length: 300 }, (_, i) => i).filter((i) => !atNode.includes(message(i)));
+    expect(lostTwice.length).toBeLessThan(300 * 0.3 * 0.6);
+  });
+
+  it('delays each message by at most the latency asked, and every message still arrives', async () => {
+    const net = new Net(3, { ...none, latencyMs: 40 });
+    net.start();
+    const { linked, atNode } = link(net);
+    for (let i = 0; i < 50; i++) linked.write(`${message(i)}\n`);
+    expect(atNode.length).toBeLessThan(50);
+    await sleep(80);
+    expect(atNode.sort()).toEqual(Array.from({ length: 50 }, (_, i) => message(i)).sort());
+  });
+
+  it('cuts a partitioned link both ways, losing what is sent meanwhile, and heals it', async () => {
+    const net = new Net(3, none);
+    net.start();
+    const { linked, fromNode, atNode, atOrchestrator } = link(net);
+    net.partition('users', 50);
+    linked.write(`${message(1)}\n`);
+    fromNode.write(`${message(2)}\n`);
+    await sleep(80);
+    linked.write(`${message(3)}\n`);
+    fromNode.write(`${message(4)}\n`);
+    await sleep(10);
+    expect(atNode).toEqual([message(3)]);
+    expect(atOrchestrator).toEqual([message(4)]);
+    expect(net.counts.users.cut).toBe(2);
+  });
+});
