@@ -1,7 +1,8 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Channel, type Liveness, RemoteError } from './channel.js';
+import { Channel, RemoteError } from './channel.js';
 import { MAX_LINE_CHARS } from './line-codec.js';
+import type { Liveness } from './liveness.js';
 import type { Envelope } from './messages.js';
 import { RESEND_FIRST_MS, RESEND_MIN_MS } from './resend.js';
 

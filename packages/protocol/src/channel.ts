@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { encodeLine, LineDecoder, MAX_LINE_CHARS, type Outgoing, type OutgoingInsert } from './line-codec.js';
+import { DEFAULT_LIVENESS, type Liveness, watchTiming } from './liveness.js';
 import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
 import { AnswerTimes, RESEND_MAX_MS, type Resend } from './resend.js';
 
@@ -12,28 +13,6 @@ export class RemoteError extends Error {
 
 /** A request as its sender writes it: the channel assigns the msg_id, and an insert's rows may be encoded already. */
 export type Unsent = Without<Exclude<RequestBody, { type: 'insert' }>, 'msg_id'> | Omit<OutgoingInsert, 'msg_id'>;
-
-/**
- * How a channel tells a live peer from one that will never answer. Any line
- * from the peer shows it is there; after `pingMs` of quiet the channel pings
- * it, and after `silentMs` it gives the peer up: the link is closed and every
- * request still waiting fails as indefinite. By default the peer is watched
- * only while a request waits for it; `always` watches it all the time (a
- * supervisor watching its node).
- */
-export interface Liveness {
-  pingMs: number;
-  silentMs: number;
-  always?: boolean;
-}
-
-/** How often the watch looks, and how soon it pings: often enough that a live peer is never taken for silent. */
-const watchTiming = ({ pingMs, silentMs }: Liveness) => {
-  const pingAfterMs = Math.min(pingMs, silentMs / 3);
-  return { pingAfterMs, tickMs: Math.max(1, Math.round(pingAfterMs / 2)) };
-};
-
-export const DEFAULT_LIVENESS: Liveness = { pingMs: 1000, silentMs: 10_000 };
 
 /**
  * msg_ids are unique in a process and count up from its start time in
