@@ -28,6 +28,9 @@ const SERVING: Record<string, RegExp> = {
   'pnpm users-node | pnpm exec pino-pretty': /node started/,
   'pnpm --filter @dbsim/users-node start --dir databases': /"msg":"node started"/,
   'pnpm dev': /Found 0 errors\. Watching for file changes/,
+  'pnpm dbsim view': /http:\/\/127\.0\.0\.1:\d+\//,
+  // Once its run is over: the commands after it may use the same folder.
+  'pnpm simulate --ui': /until Ctrl-C/,
 };
 /** Long commands run with a small data set instead, and under chaos with pauses and partitions of a second or so. */
 function small(command: string): string {

@@ -13,6 +13,8 @@ const ROWS_PER_TRANSACTION = 50_000;
 export interface BaselineResult {
   rows: number;
   seconds: number;
+  /** CPU time of the whole copy, reading included. */
+  cpuMs: number;
   maxRssKb: number;
 }
 
@@ -63,5 +65,6 @@ export function baseline(from: string, to: string, durability: Durability): Base
     close();
     source.close();
   }
-  return { rows, seconds, maxRssKb: process.resourceUsage().maxRSS };
+  const { userCPUTime, systemCPUTime, maxRSS } = process.resourceUsage();
+  return { rows, seconds, maxRssKb: maxRSS, cpuMs: Math.round((userCPUTime + systemCPUTime) / 1000) };
 }

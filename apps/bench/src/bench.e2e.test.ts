@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,9 @@ describe('pnpm bench', () => {
       const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
       expect(status, stderr).toBe(0);
       expect(stdout).toMatch(/^simulation {2}630 rows in [\d.]+ s: [\d,]+ rows\/s\nbaseline {4}\d+ accepted rows/);
+      expect(stdout).toMatch(/^CPU per row orchestrator [\d.]+ µs(, \w+-node [\d.]+ µs){3}; total [\d.]+ µs, baseline [\d.]+ µs$/m);
+      expect(stdout).toMatch(/^page {8}run\.html [\d.]+ MB/m);
+      expect(existsSync(join(dir, 'simulation', 'history.ndjson'))).toBe(true);
 
       const figures = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
       const report = JSON.parse(readFileSync(join(dir, 'simulation', 'report.json'), 'utf8'));
@@ -26,6 +29,8 @@ describe('pnpm bench', () => {
       expect(Object.keys(figures.simulation.maxRssKb).sort()).toEqual(['orchestrator', 'orders-node', 'products-node', 'users-node']);
       expect(Object.keys(figures.simulation.cpuMs).sort()).toEqual(['orchestrator', 'orders-node', 'products-node', 'users-node']);
       expect(figures.baseline.maxRssKb).toBeGreaterThan(0);
+      expect(figures.cpuMicrosPerRow.simulation).toBeGreaterThan(0);
+      expect(figures.cpuMicrosPerRow.baseline).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -43,6 +48,19 @@ describe('pnpm bench', () => {
       ]);
       expect(stdout).toMatch(/^simulation {2}630 rows/);
       expect(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).settings.chaos).toBe('seed=2,drop=0.05,kills=1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('measures the simulation without its history with --no-history', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dbsim-bench-'));
+    try {
+      const args = ['--generate', 'users=300,products=30,orders=300', '--runs', '1', '--dir', dir, '--no-history'];
+      const { status, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+      expect(status, stderr).toBe(0);
+      expect(stderr).toMatch(/^bench: users=300.*, no history, best of 1$/m);
+      expect(existsSync(join(dir, 'simulation', 'history.ndjson'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { command, defaultDatabasesDir, HEAP_FLAGS, Option, parse, positiveNumber, runMain, share, userPath, wholeNumber } from '@dbsim/cli';
 import { type EventLine, readEvent, readLine } from '@dbsim/logger';
 import { DURABILITIES, type Durability } from '@dbsim/protocol';
+import { launchBrowser, noBrowser, openRunPage, RUN_PAGE_FILE } from '@dbsim/run-page';
 import type { BaselineResult } from './baseline.js';
 
 const ORCHESTRATOR = fileURLToPath(import.meta.resolve('@dbsim/orchestrator/main'));
@@ -39,6 +40,7 @@ runMain('bench', async () => {
         'run the simulation under these faults, as pnpm simulate --chaos takes them, to see what they cost',
       ),
     )
+    .addOption(new Option('--no-history', 'run the simulation with --no-history, to see what recording its history costs'))
     .addOption(new Option('--dir <dir>', 'where both sides write (default: databases/bench)'))
     .addOption(new Option('--out <file>', 'where the figures go, as JSON (default: DIR/bench.json)'));
   if ((await parse(program)) === undefined) return 0;
@@ -54,11 +56,12 @@ runMain('bench', async () => {
     durability: values.durability as Durability,
     runs: values.runs as number,
     chaos: values.chaos as string | undefined,
+    history: values.history !== false,
   };
   const [simulationDir, baselineDir] = [join(dir, 'simulation'), join(dir, 'baseline')];
   mkdirSync(baselineDir, { recursive: true });
 
-  const chaos = settings.chaos === undefined ? '' : `, chaos ${settings.chaos}`;
+  const chaos = `${settings.chaos === undefined ? '' : `, chaos ${settings.chaos}`}${settings.history ? '' : ', no history'}`;
   process.stderr.write(
     `bench: ${settings.generate}, invalid rate ${settings.invalidRate}, seed ${settings.seed}, batch ${settings.batchSize}, window ${settings.window}, durability ${settings.durability}${chaos}, best of ${settings.runs}\n`,
   );
@@ -70,6 +73,7 @@ runMain('bench', async () => {
       ...['--generate', settings.generate, '--invalid-rate', String(settings.invalidRate), '--seed', String(settings.seed)],
       ...['--batch-size', String(settings.batchSize), '--window', String(settings.window), '--durability', settings.durability],
       ...(settings.chaos === undefined ? [] : ['--chaos', settings.chaos]),
+      ...(settings.history ? [] : ['--no-history']),
     ]);
     simulations.push(simulated);
     const base = await runBaseline(simulationDir, baselineDir, settings.durability);
@@ -83,6 +87,8 @@ runMain('bench', async () => {
   const simulation = { ...fastest(simulations), maxRssKb: peaks(simulations.map((s) => s.maxRssKb)) };
   const base = { ...fastest(bases), maxRssKb: Math.max(...bases.map((b) => b.maxRssKb)) };
 
+  const totalCpuMs = Object.values(simulation.cpuMs).reduce((a, b) => a + b, 0);
+  const page = await describePage(join(simulationDir, RUN_PAGE_FILE));
   const ratio = simulation.rows / simulation.seconds / (base.rows / base.seconds);
   const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
   const perSecond = (rows: number, seconds: number) => Math.round(rows / seconds).toLocaleString('en-US');
@@ -98,6 +104,10 @@ runMain('bench', async () => {
       `CPU time    ${Object.entries(simulation.cpuMs)
         .map(([process, ms]) => `${process} ${(ms / 1000).toFixed(1)} s`)
         .join(', ')}`,
+      `CPU per row ${Object.entries(simulation.cpuMs)
+        .map(([process, ms]) => `${process} ${microsPerRow(ms, simulation.rows)}`)
+        .join(', ')}; total ${microsPerRow(totalCpuMs, simulation.rows)}, baseline ${microsPerRow(base.cpuMs, base.rows)}`,
+      `page        ${page}`,
       `figures:    ${out}`,
       '',
     ].join('\n'),
@@ -107,10 +117,28 @@ runMain('bench', async () => {
     simulation: { ...simulation, rowsPerSecond: simulation.rows / simulation.seconds },
     baseline: { ...base, rowsPerSecond: base.rows / base.seconds },
     ratio,
+    cpuMicrosPerRow: { simulation: (totalCpuMs * 1000) / simulation.rows, baseline: (base.cpuMs * 1000) / base.rows },
   };
   writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
   return 0;
 });
+
+const microsPerRow = (ms: number, rows: number) => `${((ms * 1000) / rows).toFixed(2)} µs`;
+
+/** The last run's page: its size, and how long a browser takes to draw it, where one can be driven. */
+async function describePage(file: string): Promise<string> {
+  const size = statSync(file, { throwIfNoEntry: false })?.size;
+  if (size === undefined) return 'no run.html';
+  const mb = `run.html ${(size / 1024 / 1024).toFixed(2)} MB`;
+  if (noBrowser()) return `${mb} (${noBrowser()}: not rendered)`;
+  const browser = await launchBrowser();
+  try {
+    const { renderMs, errors } = await openRunPage(browser, file);
+    return `${mb}, rendered in ${(renderMs / 1000).toFixed(2)} s${errors.length > 0 ? ` with errors: ${errors.join('; ')}` : ''}`;
+  } finally {
+    await browser.close();
+  }
+}
 
 function peaks(all: Record<string, number>[]): Record<string, number> {
   const peak: Record<string, number> = {};

@@ -112,7 +112,7 @@ describe('dbsim', () => {
         .split('\n');
     expect(logs('--rejected', '--node', 'users')).toEqual([
       expect.stringMatching(
-        /^\[[\d:.]+\] WARN \(users-node\): row rejected · users 8 at 7: email_duplicate \{"run":1,"row":\{"id":8,.*\}\}$/,
+        /^\[[\d:.]+\] WARN \(users-node\): row rejected · users 8 at 7: email_duplicate \{"run":1,"takenBy":\{"email_duplicate":1\},"row":\{"id":8,.*\}\}$/,
       ),
       expect.stringMatching(/row rejected · users 10 at 9: name_empty /),
     ]);
@@ -147,6 +147,61 @@ describe('dbsim', () => {
     const exited = new Promise((resolve) => follow.on('exit', resolve));
     follow.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('explains from the run’s folder alone why a row was rejected, across nodes, or that it was inserted or never seen', () => {
+    const run = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', dir], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const explain = (...args: string[]) => dbsim('explain', ...args, '--dir', dir);
+    // Whether order 8 waited for the users stream's seal depends on timing: which batch decided it is the log's to say.
+    const decided = '(in the batch from row 1|held back until the stream’s seal decided it)';
+    const order8 = explain('orders', '8');
+    expect(order8).toMatchObject({ status: 0, stderr: '' });
+    expect(order8.stdout.split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^order 8 \\(row 8 of the orders stream, ${decided}\\): \\{"id":8,"user_id":8,"product_id":8,"quantity":0\\}$`),
+      ),
+      '  rejected for quantity_not_positive: its quantity 0 is below 1',
+      '  rejected for user_missing: users-node rejected user 8:',
+      '    user 8 (row 8 of the users stream, in the batch from row 1): {"id":8,"name":"Alice","email":"alice@example.com"}',
+      '      rejected for email_duplicate: alice@example.com was taken by user 1',
+      '',
+    ]);
+    expect(explain('users', '8').stdout).toContain('  rejected for email_duplicate: alice@example.com was taken by user 1\n');
+    expect(explain('orders', '10').stdout).toMatch(
+      new RegExp(
+        `^order 10 \\(row 10 of the orders stream, ${decided}\\): .*\n(.*\n)* {2}rejected for product_missing: products-node holds no product 11: no row of the products stream had that id\n$`,
+      ),
+    );
+    expect(explain('users', '3').stdout).toBe('user 3 (row 3 of the users stream) was inserted: no row with that id was rejected\n');
+    expect(explain('users', '99').stdout).toBe('user 99 was never seen: no row of the users stream has that id\n');
+    expect(explain('user', '8')).toMatchObject({
+      status: 2,
+      stderr: "dbsim: there is no table 'user': it is users, products or orders (did you mean users?)\n",
+    });
+    expect(dbsim('explain', 'users', '8', '--dir', join(dir, 'nope'))).toMatchObject({
+      status: 2,
+      stderr: `dbsim: there is no run in ${join(dir, 'nope')} (no run.json)\n`,
+    });
+  });
+
+  it('serves a run’s page, explaining every rejected row, until Ctrl-C', async () => {
+    const run = spawnSync(process.execPath, [ORCHESTRATOR, '--dir', dir], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const view = spawn(process.execPath, [MAIN, 'view', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve) => view.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await (await fetch(url)).text()).toContain(`<title>dbsim run: ${dir}</title>`);
+    const answer = (await (await fetch(`${url}explain?table=orders&id=8`)).json()) as { lines: string[] };
+    expect(answer.lines).toContain('      rejected for email_duplicate: alice@example.com was taken by user 1');
+    expect((await fetch(`${url}explain?table=carts&id=8`)).status).toBe(400);
+    const exited = new Promise((resolve) => view.on('exit', resolve));
+    view.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(dbsim('view', join(dir, 'nope'))).toMatchObject({
+      status: 2,
+      stderr: `dbsim: there is no run in ${join(dir, 'nope')} (no run.json)\n`,
+    });
   });
 
   it('writes a generated data set as files that a run reads back to the same outcome, and queries the files', () => {
@@ -204,7 +259,10 @@ describe('dbsim', () => {
       status: 2,
       stderr: 'dbsim: query takes a node: users, products, orders (did you mean users?)\n',
     });
-    expect(dbsim()).toMatchObject({ status: 2, stderr: 'dbsim: give a command: status, send, lookup, query, logs, export (see --help)\n' });
+    expect(dbsim()).toMatchObject({
+      status: 2,
+      stderr: 'dbsim: give a command: status, send, lookup, query, logs, explain, view, export (see --help)\n',
+    });
     expect(dbsim('--version').stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });

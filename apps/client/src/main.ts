@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   closest,
@@ -18,6 +19,7 @@ import { EXPORT_FORMATS, exportDataSet, generate, parseSizes } from '@dbsim/data
 import { ordersNode } from '@dbsim/orders-node';
 import { productsNode } from '@dbsim/products-node';
 import { NodeName, ORCHESTRATOR, perNode, REASONS } from '@dbsim/protocol';
+import { explainRow, serveRunPage } from '@dbsim/run-page';
 import { usersNode } from '@dbsim/users-node';
 import { printLogs } from './logs.js';
 import { lookup, type NodeOptions, query, sendRows, status } from './node-commands.js';
@@ -40,6 +42,14 @@ const options = (values: { dir?: string; json?: boolean; timeout: number }): Nod
 });
 
 const NODE = 'NODE is users, products or orders (its socket in --dir) or an address: a socket path, or tcp://HOST:PORT';
+
+/** A table named on the command line: users, products or orders. */
+function tableName(text: string): NodeName {
+  const parsed = NodeName.safeParse(text);
+  if (parsed.success) return parsed.data;
+  const near = closest(text, NodeName.options);
+  throw new UsageError(`there is no table '${text}': it is users, products or orders${near ? ` (did you mean ${near}?)` : ''}`);
+}
 
 runMain('dbsim', async () => {
   const dbsim = command('dbsim', 'Look inside nodes and runs: ask a node, send it rows, query its file, read a run’s log.');
@@ -86,6 +96,27 @@ runMain('dbsim', async () => {
       const filtered = Object.keys(values).some((key) => key !== 'follow');
       if (printed === 0 && follow === undefined)
         process.stderr.write(`no line of ${join(folder, 'simulate.log')}${filtered ? ' matches these filters' : ''}\n`);
+    });
+
+  add('explain <table> <id>', 'why the row of a table with this id was rejected, across nodes; or that it was inserted, or never seen')
+    .addOption(new Option('--dir <dir>', 'the run’s folder (default: databases/)'))
+    .action(async (table: string, id: string, values: { dir?: string }) => {
+      const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
+      for (const line of await explainRow(dir, tableName(table), id)) process.stdout.write(`${line}\n`);
+    });
+
+  add('view [dir]', 'serve a run’s page on localhost: live while the run goes, every rejected row in its explorer')
+    .addOption(new Option('--port <port>', 'the port (default: a free one)').argParser(wholeNumber).default(0))
+    .action(async (dir: string | undefined, values: { port: number }) => {
+      const folder = dir === undefined ? defaultDatabasesDir() : userPath(dir);
+      if (!existsSync(join(folder, 'run.json'))) throw new UsageError(`there is no run in ${folder} (no run.json)`);
+      const page = await serveRunPage(folder, values.port).catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`--port ${values.port}: cannot serve the page there (${error.code ?? error.message})`);
+      });
+      process.stdout.write(`${page.url}\n`);
+      process.stderr.write(`dbsim: serving the page of the run in ${folder} until Ctrl-C\n`);
+      await new Promise((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      await page.close();
     });
 
   add('export', 'write a generated data set as one file per table, for --data users=FILE,products=FILE,orders=FILE')

@@ -10,9 +10,9 @@ import { Interrupted, type RunResult, simulate } from './simulate.js';
  * Jepsen's checker, after a run under faults: the same data set is run again
  * undisturbed in a temporary folder, and the two outcomes are compared: each
  * database's fingerprint, report.json byte for byte, and the rejection log.
- * Returns the exit code: 0 when they are identical.
+ * Returns what differs: nothing when they are identical.
  */
-export async function checkAgainstUndisturbedRun(options: Options, chaotic: RunResult, signal: AbortSignal): Promise<number> {
+export async function checkAgainstUndisturbedRun(options: Options, chaotic: RunResult, signal: AbortSignal): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'dbsim-undisturbed-'));
   let keep = false;
   try {
@@ -36,11 +36,11 @@ export async function checkAgainstUndisturbedRun(options: Options, chaotic: RunR
       process.stderr.write(
         'chaos: outcome matches an undisturbed run of the same data: databases, report.json and rejection log identical\n',
       );
-      return 0;
+      return what;
     }
     keep = true;
     process.stderr.write(`chaos: OUTCOME DIFFERS from an undisturbed run: ${what.join(', ')} (undisturbed run kept in ${dir})\n`);
-    return 1;
+    return what;
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }

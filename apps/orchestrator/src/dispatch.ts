@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableSource } from '@dbsim/datasets';
-import { RemoteError, Resend } from '@dbsim/protocol';
+import { RemoteError, type ReplyTo, Resend } from '@dbsim/protocol';
 import { type Batch, batches } from './batching.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -18,6 +18,9 @@ export interface StreamOptions {
   delay(offset: number): number;
   /** Called as acknowledgements move the committed offset (back, too, after a power loss). */
   onCommitted(offset: number): void;
+  /** Called as each batch is sent for the first time in a pass, and as it is acknowledged (each once). */
+  onSent(batch: Batch): void;
+  onAcknowledged(batch: Batch, ack: ReplyTo<'insert'>): void;
   /** Called when batches the node acknowledged were lost (a power loss): the stream is sent again from `from`. */
   onLost(from: number, batches: number, rows: number): void;
   signal: AbortSignal;
@@ -65,7 +68,8 @@ export async function sendStream(node: StreamNode, source: TableSource, options:
       // The whole pass stops at once: its batches would only be refused as out of order.
       if (mark < committed) pass.abort(new Rewind(mark));
     },
-    acknowledged(batch) {
+    acknowledged({ batch, ack }) {
+      if (!acknowledged.has(batch.offset)) options.onAcknowledged(batch, ack);
       acknowledged.add(batch.offset);
       committed = Math.max(committed, batch.offset + batch.rows.count);
       options.onCommitted(committed);
@@ -94,11 +98,17 @@ export async function sendStream(node: StreamNode, source: TableSource, options:
   }
 }
 
+/** A batch and the node's acknowledgement of it. */
+interface Delivered {
+  batch: Batch;
+  ack: ReplyTo<'insert'>;
+}
+
 /** What the deliveries of a pass share with their stream. */
 interface Stream {
   /** An incarnation the stream has not seen may be behind what it acknowledged: then the pass stops, to go back. */
   check(incarnation: number): void;
-  acknowledged(batch: Batch): void;
+  acknowledged(delivered: Delivered): void;
 }
 
 /**
@@ -129,18 +139,19 @@ class Waiting {
 
 /** One pass over the stream from `from`, until every batch is acknowledged or the pass is stopped. */
 async function sendFrom(node: StreamNode, source: TableSource, options: StreamOptions, from: number, signal: AbortSignal, stream: Stream) {
-  const inFlight: Promise<Batch>[] = [];
+  const inFlight: Promise<Delivered>[] = [];
   const waiting = new Waiting();
   let previous: Promise<unknown> = Promise.resolve();
   for await (const batch of batches(source, options.batchSize, from)) {
     const pause = options.delay(batch.offset);
     if (pause > 0) await sleep(pause, undefined, { signal });
     signal.throwIfAborted();
+    options.onSent(batch);
     const delivery = deliver(node, options.producer, batch, previous, signal, stream, waiting);
     delivery.catch(() => {});
     previous = delivery;
     inFlight.push(delivery);
-    while (inFlight.length >= options.window) stream.acknowledged(await (inFlight.shift() as Promise<Batch>));
+    while (inFlight.length >= options.window) stream.acknowledged(await (inFlight.shift() as Promise<Delivered>));
   }
   for (const delivery of inFlight) stream.acknowledged(await delivery);
 }
@@ -154,7 +165,7 @@ async function deliver(
   signal: AbortSignal,
   stream: Stream,
   waiting: Waiting,
-) {
+): Promise<Delivered> {
   let previousDone = false;
   previous.then(
     () => {
@@ -168,9 +179,9 @@ async function deliver(
     stream.check(incarnation);
     signal.throwIfAborted();
     try {
-      await node.request({ type: 'insert', producer, ...batch }, { resend: waiting.resend(batch.offset) });
+      const ack = await node.request({ type: 'insert', producer, ...batch }, { resend: waiting.resend(batch.offset) });
       waiting.answered(batch.offset);
-      return batch;
+      return { batch, ack };
     } catch (error) {
       if (!(error instanceof RemoteError)) throw error;
       // Indefinite: the node died with the batch in flight, or went silent. Resend to its next incarnation.

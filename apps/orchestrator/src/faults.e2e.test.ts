@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROCESS_FAULTS } from '@dbsim/protocol';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROCESS_FAULTS } from './nemesis.js';
 import { chaosRun, injectedTotal, jsonLines, type Outcome, outcome, query, simulate, start, TABLES, tempDir } from './test-run.js';
 
 /** Chaos schedules per `pnpm test`; `pnpm test:chaos` raises it. */

@@ -1,6 +1,9 @@
-import { runMain } from '@dbsim/cli';
+import { runMain, UsageError } from '@dbsim/cli';
+import { perNode } from '@dbsim/protocol';
+import { type ServedPage, serveRunPage } from '@dbsim/run-page';
 import { checkAgainstUndisturbedRun } from './checker.js';
-import { parseOptions } from './options.js';
+import { type Options, parseOptions } from './options.js';
+import { recordComparison } from './record.js';
 import { Interrupted, simulate } from './simulate.js';
 
 runMain('simulate', async () => {
@@ -14,6 +17,7 @@ runMain('simulate', async () => {
     process.stderr.write('simulate: stopping: the nodes finish their transactions and close their databases\n');
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
+  const page = options.ui === undefined ? undefined : await servePage(options.dir, options.ui);
   try {
     // On a terminal, the log lines go to DIR/simulate.log only; piped or redirected, they go to stdout as well.
     const logsToStdout = process.stdout.isTTY !== true;
@@ -23,10 +27,37 @@ runMain('simulate', async () => {
       summary: true,
       fingerprint: options.chaos !== undefined,
     });
-    return options.chaos ? checkAgainstUndisturbedRun(options, result, controller.signal) : 0;
+    const code = options.chaos ? await compare(options, result, controller.signal) : 0;
+    if (page && !controller.signal.aborted) {
+      process.stderr.write(`simulate: the run's page stays at ${page.url} until Ctrl-C\n`);
+      await new Promise((resolve) => controller.signal.addEventListener('abort', resolve));
+    }
+    return code;
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
     process.stderr.write(`simulate: ${error.message}\n`);
     return 130;
+  } finally {
+    await page?.close();
   }
 });
+
+/** Under --chaos: the run against an undisturbed one, recorded in its history and page; 1 when they differ. */
+async function compare(options: Options, result: Awaited<ReturnType<typeof simulate>>, signal: AbortSignal): Promise<number> {
+  const differs = await checkAgainstUndisturbedRun(options, result, signal);
+  await recordComparison(options.dir, result.injected ?? perNode(() => ({})), differs);
+  return differs.length === 0 ? 0 : 1;
+}
+
+/** --ui: the run's page, served from its folder as the run writes it. */
+async function servePage(dir: string, port: number): Promise<ServedPage> {
+  try {
+    const page = await serveRunPage(dir, port);
+    process.stderr.write(`simulate: watch the run live at ${page.url}\n`);
+    return page;
+  } catch (error) {
+    throw new UsageError(
+      `--ui ${port}: cannot serve the page there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+}

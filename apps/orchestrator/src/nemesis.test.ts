@@ -31,6 +31,7 @@ const log = createLogger('orchestrator', { write: () => {} });
 const counts = { users: 1000, products: 100, orders: 5000 };
 const network = { drop: 0, duplicate: 0, reorder: 0, latencyMs: 0 };
 const chaos = (seed: number, faults: Partial<ChaosOptions> = {}): ChaosOptions => ({
+  spec: `seed=${seed}`,
   seed,
   kills: 0,
   pauses: 0,
@@ -43,7 +44,7 @@ const chaos = (seed: number, faults: Partial<ChaosOptions> = {}): ChaosOptions =
 
 /** A nemesis on a clock that moves 100 ms each time it is read, so that pauses and partitions end as the streams go. */
 function nemesis(options: ChaosOptions, nodes = fakeNodes().nodes, rows: Record<Node, number> = counts) {
-  const net = new Net(options.seed, options.network);
+  const net = new Net({ seed: options.seed, faults: options.network });
   let now = 0;
   const clock = () => (now += 100);
   return new Nemesis({ options, counts: rows, nodes, net, log, hangTimeoutMs: 1000, durability: 'normal', clock });

@@ -1,6 +1,6 @@
 import { Random } from '@dbsim/datasets';
 import { type Logger, logEvent } from '@dbsim/logger';
-import { type Durability, NODES, type NodeName, processName } from '@dbsim/protocol';
+import { type Durability, NODES, type NodeName, PROCESS_FAULTS, type ProcessFault, processName } from '@dbsim/protocol';
 import type { Net } from './net.js';
 import type { ChaosOptions } from './options.js';
 import { count } from './summary.js';
@@ -8,10 +8,6 @@ import type { Supervisor } from './supervisor.js';
 
 /** What the nemesis does to a supervised node: which incarnation runs, and the faults that hit its process. */
 export type Victim = Pick<Supervisor, 'incarnation' | 'kill' | 'pause' | 'powerLoss'>;
-
-/** The faults that hit one node at one point of its stream, as Jepsen's nemesis menu names them. */
-export const PROCESS_FAULTS = ['kill', 'pause', 'partition', 'power loss'] as const;
-export type ProcessFault = (typeof PROCESS_FAULTS)[number];
 
 interface Fault {
   kind: ProcessFault;
@@ -53,6 +49,8 @@ export interface NemesisParts {
   durability: Durability;
   /** The time, in ms: a test's own clock, or the real one. */
   clock?: () => number;
+  /** Told of each fault as it is injected. */
+  onFault?(fault: { node: NodeName; fault: ProcessFault; ms?: number }): void;
 }
 
 export class Nemesis {
@@ -65,9 +63,11 @@ export class Nemesis {
   readonly log: Logger;
   readonly durability: Durability;
   readonly #clock: () => number;
+  readonly #onFault: NonNullable<NemesisParts['onFault']>;
 
-  constructor({ options, counts, nodes, net, log, hangTimeoutMs, durability, clock = Date.now }: NemesisParts) {
+  constructor({ options, counts, nodes, net, log, hangTimeoutMs, durability, clock = Date.now, onFault = () => {} }: NemesisParts) {
     this.#clock = clock;
+    this.#onFault = onFault;
     this.options = options;
     this.nodes = nodes;
     this.net = net;
@@ -89,11 +89,6 @@ export class Nemesis {
       }
     }
     this.#faults.sort((a, b) => a.at - b.at);
-  }
-
-  /** The network's faults begin: the run's setup is done. */
-  start(): void {
-    this.net.start();
   }
 
   /** The random pause before a node's batch at this offset. */
@@ -118,6 +113,7 @@ export class Nemesis {
     const lasting = fault.kind === 'pause' || fault.kind === 'partition';
     this.#hits.set(node, { incarnation, until: lasting ? now + fault.ms : Number.POSITIVE_INFINITY });
     logEvent(this.log, 'chaos: fault injected', { target, fault: fault.kind, committed: offset, ...(lasting ? { ms: fault.ms } : {}) });
+    this.#onFault({ node, fault: fault.kind, ...(lasting ? { ms: fault.ms } : {}) });
     if (fault.kind === 'kill') this.nodes[node].kill();
     else if (fault.kind === 'pause') this.nodes[node].pause(fault.ms);
     else if (fault.kind === 'partition') this.net.partition(node, fault.ms);

@@ -1,15 +1,16 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from '@dbsim/history';
 import { describe, expect, it } from 'vitest';
 import { Net, type NetworkFaults } from './net.js';
 
 const none: NetworkFaults = { drop: 0, duplicate: 0, reorder: 0, latencyMs: 0 };
 
 /** A node's link through the net: what the orchestrator writes reaches `node`, and what the node writes comes back. */
-function link(net: Net) {
+function link(net: Net, node: 'users' | 'orders' = 'users') {
   const toNode = new PassThrough();
   const fromNode = new PassThrough();
-  const linked = net.link('users', Duplex.from({ readable: fromNode, writable: toNode }));
+  const linked = net.link(node, Duplex.from({ readable: fromNode, writable: toNode }));
   const atNode: string[] = [];
   const atOrchestrator: string[] = [];
   toNode.on('data', (chunk: Buffer) => atNode.push(...chunk.toString().split('\n').filter(Boolean)));
@@ -29,14 +30,14 @@ async function send(net: Net, count: number, msgId = (i: number) => i) {
 
 describe('Net', () => {
   it('passes every message through at once, in order, until it is started', async () => {
-    const net = new Net(1, { drop: 0.5, duplicate: 0.5, reorder: 0.5, latencyMs: 50 });
+    const net = new Net({ seed: 1, faults: { drop: 0.5, duplicate: 0.5, reorder: 0.5, latencyMs: 50 } });
     const { linked, atNode } = link(net);
     for (let i = 0; i < 100; i++) linked.write(`${message(i)}\n`);
     expect(atNode).toEqual(Array.from({ length: 100 }, (_, i) => message(i)));
   });
 
   it('drops, duplicates and reorders about the share of messages asked, and counts each', async () => {
-    const net = new Net(7, { drop: 0.1, duplicate: 0.1, reorder: 0.2, latencyMs: 0 });
+    const net = new Net({ seed: 7, faults: { drop: 0.1, duplicate: 0.1, reorder: 0.2, latencyMs: 0 } });
     net.start();
     const { atNode } = await send(net, 2000);
     const { dropped, duplicated, reordered } = net.counts.users;
@@ -54,14 +55,14 @@ describe('Net', () => {
   it('does the same to the same message whatever its msg_id or when it comes, and not always to a message sent again', async () => {
     const faults = { drop: 0.3, duplicate: 0.3, reorder: 0, latencyMs: 0 };
     const fates = async (msgId: (i: number) => number) => {
-      const net = new Net(5, faults);
+      const net = new Net({ seed: 5, faults: faults });
       net.start();
       const { atNode } = await send(net, 300, msgId);
       return atNode.map((line) => line.replace(/"msg_id":\d+/, ''));
     };
     expect(await fates((i) => i)).toEqual(await fates((i) => 1_000_000 + 7 * i));
     // Sent twice, the same message is its own second attempt: dropped both times much less often than once.
-    const net = new Net(5, { ...faults, duplicate: 0 });
+    const net = new Net({ seed: 5, faults: { ...faults, duplicate: 0 } });
     net.start();
     const { linked, atNode } = link(net);
     for (let i = 0; i < 300; i++) linked.write(`${message(i)}\n`);
@@ -72,7 +73,7 @@ describe('Net', () => {
   });
 
   it('delays each message by at most the latency asked, and every message still arrives', async () => {
-    const net = new Net(3, { ...none, latencyMs: 40 });
+    const net = new Net({ seed: 3, faults: { ...none, latencyMs: 40 } });
     net.start();
     const { linked, atNode } = link(net);
     for (let i = 0; i < 50; i++) linked.write(`${message(i)}\n`);
@@ -82,7 +83,7 @@ describe('Net', () => {
   });
 
   it('cuts a partitioned link both ways, losing what is sent meanwhile, and heals it', async () => {
-    const net = new Net(3, none);
+    const net = new Net({ seed: 3, faults: none });
     net.start();
     const { linked, fromNode, atNode, atOrchestrator } = link(net);
     net.partition('users', 50);
@@ -95,5 +96,27 @@ describe('Net', () => {
     expect(atNode).toEqual([message(3)]);
     expect(atOrchestrator).toEqual([message(4)]);
     expect(net.counts.users.cut).toBe(2);
+  });
+
+  it('records every message once, with when it was sent and received: one between two nodes as one, though relayed', async () => {
+    const recorded: Message[] = [];
+    const net = new Net(undefined, (message) => recorded.push(message));
+    const users = link(net, 'users');
+    const orders = link(net, 'orders');
+    users.linked.write(`${message(1)}\n`);
+    users.fromNode.write('{"src":"users","dest":"orchestrator","body":{"in_reply_to":1,"type":"lookup_ok","found":[1]}}\n');
+    const lookup = '{"src":"orders","dest":"users","body":{"msg_id":9,"type":"lookup","ids":[1]}}';
+    orders.fromNode.write(`${lookup}\n`);
+    await sleep(5);
+    expect(orders.atOrchestrator).toEqual([lookup]);
+    users.linked.write(`${lookup}\n`); // as the relay passes it on
+    await sleep(5);
+    expect(recorded.map(({ from, to, type, id }) => [from, to, type, id])).toEqual([
+      ['orchestrator', 'users', 'lookup', 1],
+      ['users', 'orchestrator', 'lookup_ok', 1],
+      ['orders', 'users', 'lookup', 9],
+    ]);
+    for (const { sent, received } of recorded) expect(received).toBeGreaterThanOrEqual(sent);
+    expect((recorded[2]?.received ?? 0) - (recorded[2]?.sent ?? 0)).toBeGreaterThanOrEqual(4);
   });
 });

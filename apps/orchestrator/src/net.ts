@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Random } from '@dbsim/datasets';
-import { LineDecoder, type NodeName, perNode } from '@dbsim/protocol';
+import { type Message, now } from '@dbsim/history';
+import { LineDecoder, type NodeName, ORCHESTRATOR, perNode } from '@dbsim/protocol';
 
 /** What the network does to each message: rates per message, from 0 to MAX_RATE, and a bound on its delay. */
 export interface NetworkFaults {
@@ -17,7 +18,7 @@ export const MAX_RATE = 0.5;
 const REORDER_HOLD_MS = 25;
 /** A message's identity is read from its first characters: an insert's head names its producer and offset. */
 const IDENTITY_CHARS = 2048;
-/** How many identities are remembered to count attempts: a message is sent again within seconds, if at all. */
+/** How many identities (and relayed messages on their way) are remembered: a message is sent again within seconds, if at all. */
 const REMEMBERED = 100_000;
 
 export interface LinkCounts {
@@ -29,34 +30,52 @@ export interface LinkCounts {
 }
 
 /** Which way a message goes on a node's link: from the orchestrator to the node, or back. */
-export type Direction = 'in' | 'out';
+export type Direction = 'to node' | 'from node';
+
+/** One copy of a message on its way: how long it takes, and what it does when it arrives. */
+interface Copy {
+  delayMs: number;
+  go(): void;
+}
+
+/** Who sent a message to whom, and what it is, read from the head of its line. */
+interface Head {
+  src: string;
+  dest: string;
+  type: string;
+  id: number | undefined;
+}
 
 /**
- * Maelstrom's net, on the links between the orchestrator and the nodes: every
- * message each way, whatever it is (inserts and acknowledgements, relayed
- * lookups and answers, pings, reads), passes through it and may be dropped,
- * duplicated, held back so that later ones overtake it, or delayed; and a
- * node's link may be cut both ways for a while (a partition), losing
- * everything sent meanwhile. Its faults are seeded, and decided by a hash of
- * the link, the direction and the message's identity (what it says, less its
- * msg_id, and how many times the same was sent before), not by when it
- * comes: the same seed does the same to the same message, however the run's
- * timing differs. The faults begin when start() is called, once the run's
- * setup is done.
+ * Maelstrom's net, on the links between the orchestrator and the nodes:
+ * every message each way, whatever it is (inserts and acknowledgements,
+ * relayed lookups and answers, pings, reads), passes through it. It records
+ * each one (`record`), when it was sent and received, as the run's history
+ * draws them: a message from one node to another as one message, though the
+ * orchestrator relays it. And under chaos it may drop a message, duplicate
+ * it, hold it back so that later ones overtake it, or delay it, and cut a
+ * node's link both ways for a while (a partition), losing everything sent
+ * meanwhile. Its faults are seeded, and decided by a hash of the link, the
+ * direction and the message's identity (what it says, less its msg_id, and
+ * how many times the same was sent before), not by when it comes: the same
+ * seed does the same to the same message, however the run's timing differs.
+ * The faults begin when start() is called, once the run's setup is done.
  */
 export class Net {
   readonly counts: Record<NodeName, LinkCounts> = perNode(() => ({ dropped: 0, duplicated: 0, reordered: 0, cut: 0 }));
   readonly #cutUntil = new Map<NodeName, number>();
   readonly #attempts = new Map<string, number>();
+  /** When each message from one node to another reached the orchestrator, until it is passed on. */
+  readonly #relayed = new Map<string, number>();
   #started = false;
 
   constructor(
-    private readonly seed: number,
-    private readonly faults: NetworkFaults,
+    private readonly chaos: { seed: number; faults: NetworkFaults } | undefined,
+    private readonly record: (message: Message) => void = () => {},
   ) {}
 
   start(): void {
-    this.#started = true;
+    this.#started = this.chaos !== undefined;
   }
 
   /** Cuts the node's link both ways for `ms`: what is sent meanwhile, either way, is lost. */
@@ -64,13 +83,31 @@ export class Net {
     this.#cutUntil.set(node, Date.now() + ms);
   }
 
-  /** The node's link as the channel sees it: `stream`, through the faults. */
+  /** The node's link as the channel sees it: `stream`, through the net. */
   link(node: NodeName, stream: Duplex): Duplex {
-    return new FaultyLink(
-      stream,
-      (line, direction) => this.#fate(node, direction, line),
-      () => this.#cut(node),
-    );
+    return new NetLink(stream, (line, direction, pass) => this.#carry(node, line, direction, pass));
+  }
+
+  /** Carries one line across a node's link: for each copy its fate says, after how long, and how it goes (recorded). */
+  #carry(node: NodeName, line: string, direction: Direction, pass: (line: string) => boolean): Copy[] {
+    const head = readHead(line);
+    const arrived = now();
+    const key = `${head.src}>${head.dest}#${head.type}#${head.id}`;
+    // A message from a node to another is sent when it reaches the orchestrator, received when it is passed on.
+    const relayed = head.src !== ORCHESTRATOR && head.dest !== ORCHESTRATOR;
+    const sent = direction === 'to node' && relayed ? (this.#relayed.get(key) ?? arrived) : arrived;
+    if (direction === 'to node' && relayed) this.#relayed.delete(key);
+    const message = { from: head.src, to: head.dest, type: head.type, ...(head.id === undefined ? {} : { id: head.id }), sent };
+    const fate = this.#fate(node, direction, line);
+    if (fate.length === 0) this.record({ ...message, fate: 'dropped' });
+    return fate.map((delayMs) => ({
+      delayMs,
+      go: () => {
+        if (this.#cut(node)) this.record({ ...message, fate: 'cut' });
+        else if (direction === 'from node' && relayed) remember(this.#relayed, key, sent, pass(line));
+        else if (pass(line)) this.record({ ...message, received: now() });
+      },
+    }));
   }
 
   #cut(node: NodeName): boolean {
@@ -82,16 +119,16 @@ export class Net {
 
   /** When each copy of a message is delivered, in ms from now: none for a lost message, two for a duplicated one. */
   #fate(node: NodeName, direction: Direction, line: string): number[] {
-    if (!this.#started) return [0];
-    const { drop, duplicate, reorder, latencyMs } = this.faults;
+    if (!this.#started || this.chaos === undefined) return [0];
+    const { seed, faults } = this.chaos;
+    const { drop, duplicate, reorder, latencyMs } = faults;
     const head = line.slice(0, IDENTITY_CHARS);
     const said = head.replace(/"(msg_id|in_reply_to)":\d+/g, '');
     const identity = `${node}:${direction}:${said}:${line.length - head.length + said.length}`;
     const attempt = this.#attempts.get(identity) ?? 0;
     this.#attempts.delete(identity); // re-added last: the oldest identities go first
-    this.#attempts.set(identity, attempt + 1);
-    if (this.#attempts.size > REMEMBERED) this.#attempts.delete(this.#attempts.keys().next().value as string);
-    const random = new Random(this.seed, identity, attempt);
+    remember(this.#attempts, identity, attempt + 1, true);
+    const random = new Random(seed, identity, attempt);
     const counts = this.counts[node];
     if (random.next() < drop) {
       counts.dropped++;
@@ -107,22 +144,44 @@ export class Net {
   }
 }
 
+/** Keeps a key in a map of at most REMEMBERED, forgetting the oldest. */
+function remember<V>(map: Map<string, V>, key: string, value: V, keep: boolean): void {
+  if (!keep) return;
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
+}
+
+const HEAD = /^\{"src":"([^"]*)","dest":"([^"]*)","body":\{(.{0,400})/;
+
+/** The sender, addressee, type and id of a message, from the head of its line, as the channel writes it. */
+function readHead(line: string): Head {
+  const [, src = '', dest = '', body = ''] = HEAD.exec(line.slice(0, 500)) ?? [];
+  const type = /"type":"([^"]*)"/.exec(body)?.[1] ?? 'unknown';
+  const id = /"(?:msg_id|in_reply_to)":(\d+)/.exec(body)?.[1];
+  return { src, dest, type, id: id === undefined ? undefined : Number(id) };
+}
+
 /**
- * A stream of lines between a channel and its link, each line's copies
- * delivered when its fate says (a line goes through at once when it is not
- * delayed, as on a link without faults), and none while the link is cut.
+ * A stream of lines between a channel and its link. The channel writes one
+ * whole line at a time; the link's bytes are split into lines. Each line's
+ * copies go through when the net says: at once when not delayed, as on a
+ * link without faults.
  */
-class FaultyLink extends Duplex {
+class NetLink extends Duplex {
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly inner: Duplex,
-    private readonly fate: (line: string, direction: Direction) => number[],
-    private readonly cut: () => boolean,
+    private readonly carry: (line: string, direction: Direction, pass: (line: string) => boolean) => Copy[],
   ) {
     super({ decodeStrings: false });
     const lines = new LineDecoder(
-      (line) => this.#deliver(`${line}\n`, 'out', (text) => this.push(text)),
+      (line) =>
+        this.#deliver(`${line}\n`, 'from node', (text) => {
+          if (this.destroyed) return false;
+          this.push(text);
+          return true;
+        }),
       () => {},
     );
     inner.on('data', (chunk: Buffer) => lines.write(chunk));
@@ -131,10 +190,11 @@ class FaultyLink extends Duplex {
     inner.on('close', () => this.destroy());
   }
 
-  /** The channel writes one whole line at a time. */
   override _write(line: string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.#deliver(line, 'in', (text) => {
-      if (!this.inner.writableEnded && !this.inner.destroyed) this.inner.write(text);
+    this.#deliver(line, 'to node', (text) => {
+      if (this.inner.writableEnded || this.inner.destroyed) return false;
+      this.inner.write(text);
+      return true;
     });
     done();
   }
@@ -152,15 +212,15 @@ class FaultyLink extends Duplex {
     done(error);
   }
 
-  #deliver(line: string, direction: Direction, pass: (line: string) => void): void {
-    for (const delayMs of this.fate(line, direction)) {
+  #deliver(line: string, direction: Direction, pass: (line: string) => boolean): void {
+    for (const { delayMs, go } of this.carry(line, direction, pass)) {
       if (delayMs <= 0) {
-        if (!this.cut()) pass(line);
+        go();
         continue;
       }
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        if (!this.cut() && !this.destroyed) pass(line);
+        go();
       }, delayMs);
       this.#timers.add(timer);
     }

@@ -32,6 +32,7 @@ describe('parseOptions', () => {
       delays: {},
       durability: 'full',
       chaos: undefined,
+      history: true,
     });
     expect(parsed.dir).toMatch(/databases$/);
   });
@@ -69,6 +70,7 @@ describe('parseOptions', () => {
 
   it('reads a chaos schedule: a kind not given is not injected, and batches get pauses of up to 20 ms', async () => {
     expect((await options(['--chaos', 'seed=7,kills=5'])).chaos).toEqual({
+      spec: 'seed=7,kills=5',
       seed: 7,
       kills: 5,
       pauses: 0,
@@ -79,6 +81,7 @@ describe('parseOptions', () => {
     });
     const every = 'seed=11,kills=2,pauses=1,partitions=2,powerloss=3,drop=0.02,duplicate=0.02,reorder=0.05,latency=5,delay=0';
     expect((await options(['--chaos', every])).chaos).toEqual({
+      spec: every,
       seed: 11,
       kills: 2,
       pauses: 1,

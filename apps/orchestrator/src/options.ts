@@ -19,6 +19,8 @@ import { MAX_RATE, type NetworkFaults } from './net.js';
 import { PING_MS } from './supervisor.js';
 
 export interface ChaosOptions {
+  /** The schedule as given, for the run's history and page. */
+  spec: string;
   seed: number;
   /** Faults of each kind that hit a process, each at a seeded node and point of its stream. */
   kills: number;
@@ -57,6 +59,10 @@ export interface Options {
   attach: Partial<Record<NodeName, Address>>;
   /** A live display on stderr, where it is a terminal. */
   progress: boolean;
+  /** Record the run's history (DIR/history.ndjson), for DIR/run.html to draw. */
+  history: boolean;
+  /** Serve the run's page live on this port of localhost (0: any free one). */
+  ui: number | undefined;
 }
 
 const NODE_KEYS = NodeName.options;
@@ -112,7 +118,15 @@ function program(): Command {
         'seeded faults (kills, pauses, partitions, powerloss: how many; drop, duplicate, reorder: rate per message; latency, delay: ms); then compare with an undisturbed run',
       ).argParser(pairs(CHAOS_KEYS)),
     ),
-    ...group('Display:', new Option('--no-progress', 'no live progress display (shown on a terminal unless CI is set)')),
+    ...group(
+      'Display:',
+      new Option('--no-progress', 'no live progress display (shown on a terminal unless CI is set)'),
+      new Option(
+        '--ui [port]',
+        'serve the run’s page live on localhost while it goes, and after until Ctrl-C (default: a free port)',
+      ).argParser(port),
+      new Option('--no-history', 'record no history.ndjson (run.html then has no timeline or messages): to measure what it costs'),
+    ),
   ];
   const simulate = command('simulate', 'Insert a data set into the three nodes, and explain every row they refuse.');
   for (const option of options) simulate.addOption(option);
@@ -164,6 +178,8 @@ export async function parseOptions(args: readonly string[]): Promise<Options | u
     chaos,
     attach,
     progress: values.progress !== false,
+    history: values.history !== false,
+    ui: values.ui === undefined ? undefined : values.ui === true ? 0 : values.ui,
   };
 }
 
@@ -214,6 +230,9 @@ function chaosOptions(values: Partial<Record<(typeof CHAOS_KEYS)[number], string
   const count = (key: 'kills' | 'pauses' | 'partitions' | 'powerloss') => parseWith(`--chaos ${key}`, wholeNumber, values[key] ?? '0');
   const rate = (key: 'drop' | 'duplicate' | 'reorder') => parseWith(`--chaos ${key}`, upTo(MAX_RATE), values[key] ?? '0');
   return {
+    spec: Object.entries(values)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(','),
     seed: parseWith('--chaos seed', wholeNumber, values.seed),
     kills: count('kills'),
     pauses: count('pauses'),
@@ -247,6 +266,12 @@ function wholeUpTo(max: number): (text: string) => number {
 }
 
 /** Nodes are pinged every second: a shorter timeout would find every node hung between two pings. */
+function port(text: string): number {
+  const value = wholeNumber(text);
+  if (value > 65535) throw new InvalidArgumentError('It takes a port, up to 65535 (0: any free one).');
+  return value;
+}
+
 function hangTimeout(text: string): number {
   const ms = positiveNumber(text);
   if (ms < PING_MS) throw new InvalidArgumentError(`It takes ${PING_MS} ms or more: nodes are pinged every ${PING_MS} ms.`);

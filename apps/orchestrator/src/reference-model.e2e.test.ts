@@ -87,7 +87,7 @@ describe('the distributed run', () => {
         for (const table of TABLES) expect(query(dir, table, `select * from ${table} order by id`)).toEqual(expected.rows[table]);
         const logged = jsonLines(readFileSync(join(dir, 'simulate.log'), 'utf8'))
           .filter((line) => line.msg === 'row rejected')
-          .map(({ table, id, position, reasons, row }) => JSON.stringify({ table, id, position, reasons, row }));
+          .map(({ table, id, position, reasons, takenBy, row }) => JSON.stringify({ table, id, position, reasons, takenBy, row }));
         expect(logged.sort()).toEqual(expected.rejections.map((r) => JSON.stringify(r)).sort());
       } finally {
         rmSync(dir, { recursive: true, force: true });

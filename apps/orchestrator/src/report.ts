@@ -43,7 +43,8 @@ async function write(file: string, nodes: Record<NodeName, Supervisor>, run: num
         const { rejections } = await nodes[table].ask({ type: 'rejections', producer: run, after, limit: PAGE_ROWS });
         // The row goes in as the JSON text it was recorded in: numbers as written, even those JSON.parse cannot hold.
         const lines = rejections.map(
-          ({ position, id, reasons, row }) => `${JSON.stringify({ table, id, position, reasons }).slice(0, -1)},"row":${row}}`,
+          ({ position, id, reasons, takenBy, row }) =>
+            `${JSON.stringify({ table, id, position, reasons, takenBy }).slice(0, -1)},"row":${row}}`,
         );
         if (lines.length > 0) writeSync(fd, `${first ? '' : ','}\n    ${lines.join(',\n    ')}`);
         first &&= lines.length === 0;

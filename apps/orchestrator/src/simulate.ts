@@ -2,8 +2,10 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDatabasesDir } from '@dbsim/cli';
 import { type DataSource, type DataSpec, describeDataSet, openDataSet } from '@dbsim/datasets';
+import type { Event } from '@dbsim/history';
 import { createLogger, type Logger, logEvent, readRejectionKey, usage } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync, processName } from '@dbsim/protocol';
+import { RUN_PAGE_FILE } from '@dbsim/run-page';
 import { startCluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
 import { holdFolder, refuseStandaloneNodes } from './folder.js';
@@ -14,6 +16,7 @@ import { Net } from './net.js';
 import type { Options } from './options.js';
 import { type NodeState, plan } from './preconditions.js';
 import { Progress } from './progress.js';
+import { RunRecord } from './record.js';
 import { type Digests, digests, type RunStats, writeReport } from './report.js';
 import { RUN_FILE, type RunFile, readRunFile, resumedData, writeRunFile } from './run-file.js';
 import { count, fit, formatSummary } from './summary.js';
@@ -24,6 +27,8 @@ export interface RunResult {
   stats: RunStats;
   /** Each database's fingerprint, when the environment asked for them. */
   digests: Digests | undefined;
+  /** Under --chaos, what was injected. */
+  injected: Record<NodeName, Record<string, number>> | undefined;
 }
 
 /** The run stopped on a signal; what was committed stays, and --resume continues it. */
@@ -93,13 +98,16 @@ async function runIn(
     const address = options.attach[node];
     return address ? attachNode(node, address) : forkNode(node, { dir, durability: options.durability, onLogLine });
   });
-  const net = options.chaos && new Net(options.chaos.seed, options.chaos.network);
+  const record = new RunRecord(options.history);
+  const net = new Net(options.chaos && { seed: options.chaos.seed, faults: options.chaos.network }, record.message);
   const supervision = {
     restarts: options.restarts,
     hangTimeoutMs: options.hangTimeoutMs,
     log: createLogger(ORCHESTRATOR, { write: onLogLine }),
     onLogLine,
     net,
+    lossy: options.chaos !== undefined,
+    onRestart: (node: NodeName, exit: string) => record.event('restart', { node, exit }),
   };
   const cluster = startCluster(launches, supervision, supervision.log);
   const { nodes } = cluster;
@@ -122,11 +130,12 @@ async function runIn(
         const { producer, offset, sealed } = hello[node];
         return options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset', producer, offset, sealed });
       });
-      for (const file of ['report.json', RUN_FILE]) rmSync(join(dir, file), { force: true });
+      for (const file of ['report.json', RUN_FILE, RUN_PAGE_FILE]) rmSync(join(dir, file), { force: true });
       sink = new LogSink(logFile, false, logsToStdout);
     } else {
       sink = await LogSink.append(logFile, logsToStdout);
     }
+    record.open(dir, planned.kind === 'fresh');
     for (const line of early.splice(0)) sink.write(line);
     log = createLogger(ORCHESTRATOR, sink);
     logs.log = log;
@@ -147,9 +156,12 @@ async function runIn(
     const from = perNode((node) => (hello[node].producer === run ? hello[node].offset : 0));
     if (planned.kind === 'resume') logEvent(log, 'run resumed', { run, data, dir, rows: counts, resumedFrom: from });
     else logEvent(log, 'run started', { run, data, dir, rows: counts });
-    const { hangTimeoutMs, durability } = options;
-    const chaos = options.chaos && net && new Nemesis({ options: options.chaos, counts, nodes, net, log, hangTimeoutMs, durability });
-    chaos?.start();
+    const { hangTimeoutMs, durability, batchSize, window } = options;
+    const settings = { batchSize, window, durability, hangTimeoutMs, ...(options.chaos ? { chaos: options.chaos.spec } : {}) };
+    record.event('run', { run, resumed: planned.kind === 'resume', rows: perNode((node) => counts[node] ?? null), settings });
+    const onFault = (fault: Event<'fault'>) => record.event('fault', fault);
+    const chaos = options.chaos && new Nemesis({ options: options.chaos, counts, nodes, net, log, hangTimeoutMs, durability, onFault });
+    net.start();
     progress?.begin(from);
 
     const durations = perNode(() => 0);
@@ -157,6 +169,7 @@ async function runIn(
     const streams = perNodeAsync(async (node) => {
       const started = performance.now();
       committed[node] = from[node];
+      record.started(node, from[node]);
       await sendStream(nodes[node], source[node], {
         producer: run,
         batchSize: options.batchSize,
@@ -166,11 +179,16 @@ async function runIn(
         onCommitted: (offset) => {
           watchdog.progressed();
           committed[node] = offset;
+          record.committed(node, offset);
           progress?.committed(node, offset);
           chaos?.committed(node, offset);
         },
+        onSent: (batch) => record.sent(node, batch),
+        onAcknowledged: (batch, ack) => record.acknowledged(node, batch, ack),
         onLost: (to, batches, rows) => {
           logEvent(log as Logger, 'acknowledged batches lost: sending again', { target: processName(node), from: to, batches, rows });
+          record.event('lost', { node, from: to, batches, rows });
+          record.unsent(node);
           chaos?.lost(node, batches, rows);
         },
         signal,
@@ -206,6 +224,8 @@ async function runIn(
     });
     progress?.note('stopping the nodes…');
     await cluster.stop();
+    progress?.note('drawing the run’s page…');
+    await record.end({ how: 'finished' });
     stopProgress();
     if (summary) {
       const width = Math.min(process.stderr.columns || 100, 120);
@@ -213,15 +233,22 @@ async function runIn(
       const notes = [`simulate: run ${run} of ${describeDataSet(data)} in ${dir}`];
       if (abandoned) notes.push(abandoned);
       if (chaos) notes.push(...chaos.describe());
-      notes.push(`report: ${join(dir, 'report.json')}`, `log:    ${logFile}${logsToStdout ? '' : `  (read it with: ${readIt})`}`);
+      notes.push(
+        `report: ${join(dir, 'report.json')}`,
+        `page:   ${join(dir, RUN_PAGE_FILE)}`,
+        `log:    ${logFile}${logsToStdout ? '' : `  (read it with: ${readIt})`}`,
+      );
       const [title, ...after] = notes.map((note) => fit(note, width));
       process.stderr.write(`${[title, formatSummary(stats, durations, restarts, width), ...after].join('\n')}\n`);
     }
-    return { run, stats, digests: fingerprints };
+    return { run, stats, digests: fingerprints, injected: chaos?.injected() };
   } catch (error) {
     stopProgress();
     // Whatever stopped the run, the nodes still up finish their transaction in progress and close their databases.
     const stopped = await cluster.stop();
+    const how = signal.aborted ? 'interrupted' : 'failed';
+    // The page of a run cut short is drawn if it can be: the run's own error is the one to tell.
+    await record.end({ how, ...(how === 'failed' ? { problem: (error as Error).message.split('\n')[0] } : {}) }).catch(() => {});
     if (!signal.aborted) throw error;
     // Acknowledgements still on their way when the run stopped do not count the rows the nodes committed: they say.
     for (const node of NODES) {
@@ -236,6 +263,7 @@ async function runIn(
     throw new Interrupted(`interrupted; rows committed: ${howFar.join(', ')}. Continue with --resume --dir ${dir}`);
   } finally {
     signal.removeEventListener('abort', stopProgress);
+    record.close();
     sink?.close();
   }
 }

@@ -28,8 +28,12 @@ export interface SupervisionOptions {
   log: Logger;
   /** Each complete log line of a node whose logs come over the protocol (an attached one). */
   onLogLine(line: string): void;
-  /** Under chaos: the faulty network every message to and from the node goes through. */
+  /** The network every message to and from the node goes through: it records them, and under chaos it is faulty. */
   net?: Net | undefined;
+  /** The network may lose messages (chaos): requests are sent again until answered, on both ends. */
+  lossy?: boolean;
+  /** Called as a node that died unasked is restarted, with how it ended. */
+  onRestart?(node: NodeName, exit: string): void;
 }
 
 /**
@@ -201,7 +205,7 @@ export class Supervisor implements RelayPeer {
     // Waiters must find the node not ready before the channel fails their requests, or they would retry against the
     // dead incarnation. Any way the link goes (end, close, an EPIPE error, silence) closes the channel.
     // Watched from its first answer on: opening its database is no hang.
-    const { net } = this.options;
+    const { net, lossy = false } = this.options;
     const channel = new Channel(ORCHESTRATOR, net?.link(this.name, link.stream) ?? link.stream, undefined)
       .onClose((reason) => {
         if (this.#current !== incarnation || this.#stopping) return;
@@ -220,8 +224,8 @@ export class Supervisor implements RelayPeer {
       if (this.#current === incarnation) this.#ended(number, incarnation.killedFor ? { how: incarnation.killedFor } : ending);
     });
     if (link.logsOverChannel) channel.request(this.name, { type: 'subscribe_logs' }).catch(() => {});
-    channel.lossy = net !== undefined;
-    channel.request(this.name, { type: 'hello', ...(net ? { lossy: true } : {}) }, { deadlineMs: STARTUP_MS }).then(
+    channel.lossy = lossy;
+    channel.request(this.name, { type: 'hello', ...(lossy ? { lossy } : {}) }, { deadlineMs: STARTUP_MS }).then(
       ({ producer, offset, sealed }) => {
         if (this.#current !== incarnation || this.#stopping) return;
         this.#greeting = { producer, offset, sealed };
@@ -265,6 +269,7 @@ export class Supervisor implements RelayPeer {
     this.restarts++;
     const backoffMs = Math.min(100 * 2 ** (this.restarts - 1), 2000);
     logEvent(log, 'node died: restarting', { target, exit: how, restart: this.restarts, backoffMs });
+    this.options.onRestart?.(this.name, how);
     await sleep(backoffMs);
     if (!this.#stopping) await this.#start(number + 1);
   }

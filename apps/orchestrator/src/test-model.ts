@@ -22,13 +22,22 @@ const isEmail = (v: unknown): v is string => typeof v === 'string' && v.length <
 
 export function referenceModel(data: DataSet) {
   const stored: Record<Table, Map<number, Row>> = { users: new Map(), products: new Map(), orders: new Map() };
-  const emails = new Set<string>();
+  /** Each email taken, lowercased, and the id of the user that took it. */
+  const emails = new Map<string, number>();
   const tables = {} as Record<Table, { received: number; inserted: number; rejected: number; reasons: Record<string, number> }>;
-  const rejections: { table: Table; id: unknown; position: number; reasons: Reason[]; row: unknown }[] = [];
+  const rejections: {
+    table: Table;
+    id: unknown;
+    position: number;
+    reasons: Reason[];
+    takenBy?: Partial<Record<Reason, number>>;
+    row: unknown;
+  }[] = [];
   for (const table of ['users', 'products', 'orders'] as const) {
     const counts = new Map<Reason, number>();
     data[table].forEach((raw, position) => {
       const why = new Set<Reason>();
+      const takenBy: Partial<Record<Reason, number>> = {};
       const row = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Row) : undefined;
       const ok = (field: string) => row !== undefined && Object.hasOwn(row, field) && typeof row[field] === FIELDS[table][field];
       if (row === undefined) why.add('row_malformed');
@@ -40,12 +49,19 @@ export function referenceModel(data: DataSet) {
         }
         const id = row.id as number;
         if (ok('id') && !(Number.isSafeInteger(id) && id > 0)) why.add('id_invalid');
-        else if (ok('id') && stored[table].has(id)) why.add('id_duplicate');
+        else if (ok('id') && stored[table].has(id)) {
+          why.add('id_duplicate');
+          takenBy.id_duplicate = id;
+        }
         const name = row.name as string;
         if (table !== 'orders' && ok('name') && name.trim() === '') why.add('name_empty');
         if (table === 'users' && ok('name') && [...name].length > 200) why.add('name_too_long');
         if (table === 'users' && ok('email') && !isEmail(row.email)) why.add('email_invalid');
-        if (table === 'users' && isEmail(row.email) && ok('email') && emails.has(row.email.toLowerCase())) why.add('email_duplicate');
+        const holder = table === 'users' && isEmail(row.email) && ok('email') ? emails.get(row.email.toLowerCase()) : undefined;
+        if (holder !== undefined) {
+          why.add('email_duplicate');
+          takenBy.email_duplicate = holder;
+        }
         const price = row.price as number;
         if (table === 'products' && ok('price') && price < 0) why.add('price_negative');
         if (table === 'products' && ok('price') && !(Number.isFinite(price) && Number(price.toFixed(2)) === price && price <= 1e9))
@@ -58,12 +74,13 @@ export function referenceModel(data: DataSet) {
       }
       if (row !== undefined && why.size === 0) {
         stored[table].set(row.id as number, row);
-        if (table === 'users') emails.add((row.email as string).toLowerCase());
+        if (table === 'users') emails.set((row.email as string).toLowerCase(), row.id as number);
         return;
       }
       const reasons = REASONS.filter((reason) => why.has(reason));
       for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-      rejections.push({ table, id: row?.id ?? null, position, reasons, row: raw });
+      const taken = Object.keys(takenBy).length > 0 ? { takenBy } : {};
+      rejections.push({ table, id: row?.id ?? null, position, reasons, ...taken, row: raw });
     });
     const received = data[table].length;
     const inserted = stored[table].size;

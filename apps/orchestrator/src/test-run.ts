@@ -22,6 +22,8 @@ export interface Running {
   output(pattern: RegExp): Promise<string>;
   /** What stdout has held so far. */
   stdout(): string;
+  /** What stderr has held so far. */
+  stderr(): string;
 }
 
 /** Starts the real, built orchestrator, which forks the real nodes; `wrapper` runs it inside another command. */
@@ -53,7 +55,7 @@ export function start(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: stri
       new Promise<string>((resolve) => watchers.push({ pattern, resolve })),
       finished.then(() => Promise.reject(new Error(`the run ended before logging ${pattern}`))),
     ]);
-  return { child, finished, output, stdout: () => stdout };
+  return { child, finished, output, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Runs the real, built orchestrator to its end. */

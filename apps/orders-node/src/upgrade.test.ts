@@ -49,7 +49,7 @@ describe('a folder made before the runtime had migrations of its own', () => {
     expect(store.apply({ producer: 1, offset: 3, rows: [], seal: true })).toMatchObject({ kind: 'applied' });
     expect(store.reads.stats(1)).toEqual({ received: 3, inserted: 2, rejected: 1, reasons: { user_missing: 1 } });
     store.close();
-    expect(migrations('__dbsim_runtime_migrations')).toEqual({ n: 2 });
+    expect(migrations('__dbsim_runtime_migrations')).toEqual({ n: 3 });
     // The legacy file held the rejected id 2 as the REAL 2.0; the runtime's second migration made it the integer it was.
     const db = new Database(file, { readonly: true });
     expect(db.prepare('select id, typeof(id) as type from rejections').all()).toEqual([{ id: 2, type: 'integer' }]);

@@ -1,4 +1,4 @@
-import { NodeName, REASONS } from '@dbsim/protocol';
+import { NodeName, PROCESS_FAULTS, REASONS } from '@dbsim/protocol';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { z } from 'zod';
 
@@ -25,6 +25,8 @@ const RowRejected = z.object({
   position: count,
   id: z.unknown(),
   reasons: z.array(z.enum(REASONS)),
+  /** For each duplicate key among the reasons, the id of the row that holds it. */
+  takenBy: z.partialRecord(z.enum(REASONS), z.number()).optional(),
   row: z.unknown(),
 });
 
@@ -41,7 +43,15 @@ export const EVENTS = {
       sealed: z.boolean(),
     }),
   },
-  'node stopped': { level: 'info', fields: z.object({ why: z.string(), ...usage }) },
+  'node stopped': {
+    level: 'info',
+    fields: z.object({
+      why: z.string(),
+      ...usage,
+      /** The messages the node's channels sent and received, by type, as it counted them itself. */
+      messages: z.object({ sent: z.record(z.string(), count), received: z.record(z.string(), count) }).optional(),
+    }),
+  },
   'row rejected': { level: 'warn', fields: RowRejected },
   'batch received': { level: 'debug', fields: z.object({ producer: count, offset: count, rows: count, seal: z.boolean() }) },
   'batch refused': { level: 'error', fields: z.object({ offset: count, problem: z.string() }) },
@@ -77,7 +87,7 @@ export const EVENTS = {
   'message for an unknown node dropped': { level: 'warn', fields: z.object({ target, dest: z.string(), type: z.string() }) },
   'chaos: fault injected': {
     level: 'warn',
-    fields: z.object({ target, fault: z.enum(['kill', 'pause', 'partition', 'power loss']), committed: count, ms: count.optional() }),
+    fields: z.object({ target, fault: z.enum(PROCESS_FAULTS), committed: count, ms: count.optional() }),
   },
   /** What a chaos run injected, per node and kind (network faults counted per message), once its streams have ended. */
   'chaos: injected': { level: 'info', fields: z.object({ injected: perTable(z.record(z.string(), count)) }) },
@@ -115,9 +125,10 @@ export function logEvent<E extends Exclude<EventName, 'row rejected'>>(log: Logg
 export function logRejection(log: Logger, fields: Omit<EventFields<'row rejected'>, 'row'>, rowText: string): void {
   if (!log.isLevelEnabled('warn')) return;
   const { name } = log.bindings() as { name: string };
-  const { table, run, batch, position, id, reasons } = fields;
+  const { table, run, batch, position, id, reasons, takenBy } = fields;
   const head = `{"level":${log.levels.values.warn},"time":"${new Date().toISOString()}","pid":${process.pid},"name":${JSON.stringify(name)}`;
-  const line = `${head},"table":${JSON.stringify(table)},"run":${run},"batch":${batch},"position":${position},"id":${JSON.stringify(id) ?? 'null'},"reasons":${JSON.stringify(reasons)},"row":${rowText},"msg":"row rejected"}\n`;
+  const taken = takenBy === undefined ? '' : `,"takenBy":${JSON.stringify(takenBy)}`;
+  const line = `${head},"table":${JSON.stringify(table)},"run":${run},"batch":${batch},"position":${position},"id":${JSON.stringify(id) ?? 'null'},"reasons":${JSON.stringify(reasons)}${taken},"row":${rowText},"msg":"row rejected"}\n`;
   (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym]?.write(line);
 }
 

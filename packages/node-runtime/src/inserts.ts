@@ -164,8 +164,7 @@ export class Inserts {
 
   /** `batch` is the offset of the batch whose transaction decided them: with the position, it orders every node's lines. */
   #logRejections(run: number, batch: number, rejections: Iterable<RejectionRecord>): void {
-    for (const { position, id, reasons, row } of rejections)
-      logRejection(this.log, { table: this.#table, run, batch, position, id, reasons }, row);
+    for (const { row, ...rejection } of rejections) logRejection(this.log, { table: this.#table, run, batch, ...rejection }, row);
   }
 
   /**

@@ -26,9 +26,9 @@ type Key = string | number;
 /** A row's value of each unique key, undefined where the value cannot be one. */
 type Keys = (Key | undefined)[];
 
-const rejected = (position: number, id: unknown, reasons: Reason[], row: unknown): Verdict => ({
+const rejected = (position: number, id: unknown, reasons: Reason[], row: unknown, takenBy?: Judged['takenBy']): Verdict => ({
   kind: 'rejected',
-  rejection: { position, id, reasons: canonical(reasons), row },
+  rejection: { position, id, reasons: canonical(reasons), row, ...(takenBy === undefined ? {} : { takenBy }) },
 });
 
 /** A held-back row of a run given up on (`--keep --abandon`): rejected for that alone, as it was never decided. */
@@ -92,11 +92,12 @@ export class Judge {
     const { table } = spec;
     this.#keys = [idKey(spec), ...(spec.unique ?? [])];
     // Per-row statements run straight on better-sqlite3 (see direct.ts); drizzle writes their SQL from the schema.
+    // Which row holds a key: its id, which a rejection for a duplicate names.
     this.#taken = this.#keys.map((key) =>
       prepareDirect(
         sqlite,
         db
-          .select({ one: sql`1` })
+          .select({ id: table.id })
           .from(table)
           .where(sql`${key.stored} = ${sql.placeholder('key')}`)
           .limit(1),
@@ -148,12 +149,16 @@ export class Judge {
     ) {
       return { kind: 'accepted', id: shape.row.id };
     }
+    let takenBy: Judged['takenBy'];
     this.#keys.forEach((unique, k) => {
       const key = keys[k];
-      if (key !== undefined && this.#taken[k]?.value({ key }) !== undefined) reasons.push(unique.reason);
+      const holder = key === undefined ? undefined : (this.#taken[k]?.value({ key }) as number | undefined);
+      if (holder === undefined) return;
+      reasons.push(unique.reason);
+      takenBy = { ...takenBy, [unique.reason]: holder };
     });
     if (reasons.length === 0) throw new Error(`row ${position} conflicts with a unique index that no unique key of the spec describes`);
-    return rejected(position, (raw as { id?: unknown }).id ?? null, reasons, raw);
+    return rejected(position, (raw as { id?: unknown }).id ?? null, reasons, raw, takenBy);
   }
 
   #keysOf(row: Partial<Input>): Keys {

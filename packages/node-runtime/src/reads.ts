@@ -57,7 +57,7 @@ export class Reads {
       .where(and(eq(rejections.producer, producer), gt(rejections.position, after)))
       .orderBy(asc(rejections.position))
       .limit(limit);
-    return bounded(streamRows<typeof rejections.$inferSelect>(this.sqlite, query), (record) => record.row.length).map(toRejection);
+    return bounded(streamRows<RejectionColumns>(this.sqlite, query), (record) => record.row.length).map(toRejection);
   }
 
   /** The rejections a batch's transaction decided, in stream order, streamed. */
@@ -67,7 +67,7 @@ export class Reads {
       .from(rejections)
       .where(and(eq(rejections.producer, producer), eq(rejections.batch, offset)))
       .orderBy(asc(rejections.position));
-    for (const record of streamRows<typeof rejections.$inferSelect>(this.sqlite, decided)) yield toRejection(record);
+    for (const record of streamRows<RejectionColumns>(this.sqlite, decided)) yield toRejection(record);
   }
 
   /** Every row a producer holds back, streamed. */
@@ -144,6 +144,18 @@ function bounded<T>(rows: Iterable<T>, chars: (row: T) => number): T[] {
   return page;
 }
 
-function toRejection(record: typeof rejections.$inferSelect): RejectionRecord {
-  return { position: record.position, id: record.id, reasons: JSON.parse(record.reasons) as Reason[], row: record.row };
+/** A row of the rejections table as SQLite gives it, streamed past drizzle's mapping: keyed by column name. */
+interface RejectionColumns {
+  position: number;
+  id: unknown;
+  reasons: string;
+  row: string;
+  taken_by: string | null;
+}
+
+function toRejection(record: RejectionColumns): RejectionRecord {
+  const { position, id, row } = record;
+  const rejection: RejectionRecord = { position, id, reasons: JSON.parse(record.reasons) as Reason[], row };
+  if (record.taken_by !== null) rejection.takenBy = JSON.parse(record.taken_by) as RejectionRecord['takenBy'];
+  return rejection;
 }

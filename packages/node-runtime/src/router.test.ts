@@ -169,7 +169,9 @@ describe('a node serving the protocol', () => {
       reasons: { id_duplicate: 1, user_missing: 1 },
     });
     const page = await client.request('orders', { type: 'rejections', producer: 1, after: 1, limit: 10 });
-    expect(page.rejections).toEqual([{ position: 2, id: 1, reasons: ['id_duplicate'], row: JSON.stringify(rows[2]) }]);
+    expect(page.rejections).toEqual([
+      { position: 2, id: 1, reasons: ['id_duplicate'], takenBy: { id_duplicate: 1 }, row: JSON.stringify(rows[2]) },
+    ]);
   });
 
   it('holds back a row the owner cannot decide yet and decides it with the sealing batch, logging it then', async () => {

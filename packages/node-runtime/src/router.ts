@@ -60,7 +60,11 @@ export class Router {
     handling.add(key);
     const answer = (reply: Unanswered): void => {
       handling.delete(key);
-      channel.send({ src: channel.address, dest: message.src, body: { ...reply, in_reply_to: body.msg_id } as ReplyBody });
+      channel.send({
+        src: channel.address,
+        dest: message.src,
+        body: { in_reply_to: body.msg_id, ...reply } as ReplyBody,
+      });
     };
     try {
       this.#route(channel, message, body, answer);

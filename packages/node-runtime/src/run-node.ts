@@ -10,6 +10,7 @@ import {
   type Durability,
   formatAddress,
   listenOn,
+  messagesCounted,
   NODE_EXIT,
   nodeSocket,
   parseAddress,
@@ -91,7 +92,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       void serving.inserts.stop().then(() => {
         release();
         store.close();
-        logEvent(log, 'node stopped', { why, ...usage() });
+        logEvent(log, 'node stopped', { why, ...usage(), messages: messagesCounted });
         process.exit(0);
       });
     };

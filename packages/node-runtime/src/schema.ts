@@ -39,6 +39,8 @@ export const rejections = sqliteTable(
      */
     batch: integer().notNull().default(0),
     rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }).notNull(),
+    /** For a duplicate key, the id of the row that holds it, per reason (JSON: `{"email_duplicate":1}`); NULL when none. */
+    takenBy: text('taken_by'),
   },
   (table) => [primaryKey({ columns: [table.producer, table.position] })],
 );

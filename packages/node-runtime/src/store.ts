@@ -191,15 +191,17 @@ export class NodeStore {
         decisions.deferred++;
         this.#insertDeferred.run({ producer, position, row: text ?? JSON.stringify(raw) });
       } else {
-        const { position, id, reasons, row } = verdict.rejection;
-        const rejection = {
-          position,
-          id,
-          reasons,
-          row: (verdict.rejection.row === raw ? text : undefined) ?? JSON.stringify(row) ?? 'null',
-        };
+        const { row, ...judged } = verdict.rejection;
+        const rejection = { ...judged, row: (row === raw ? text : undefined) ?? JSON.stringify(row) ?? 'null' };
         decisions.rejections.push(rejection);
-        this.#insertRejection.run({ producer, ...rejection, reasons: JSON.stringify(reasons), batch: offset, rejectedAt });
+        this.#insertRejection.run({
+          producer,
+          ...rejection,
+          reasons: JSON.stringify(rejection.reasons),
+          takenBy: rejection.takenBy === undefined ? null : JSON.stringify(rejection.takenBy),
+          batch: offset,
+          rejectedAt,
+        });
       }
     };
     return { decisions, record };

@@ -21,6 +21,12 @@ export type Unsent = Without<Exclude<RequestBody, { type: 'insert' }>, 'msg_id'>
  */
 let nextMsgId = Date.now() * 1000;
 
+/** Every message this process's channels have sent and received, by type: its own count, to check any record of them against. */
+export const messagesCounted: { sent: Record<string, number>; received: Record<string, number> } = { sent: {}, received: {} };
+const tally = (counts: Record<string, number>, type: string) => {
+  counts[type] = (counts[type] ?? 0) + 1;
+};
+
 export interface RequestOptions {
   /** The request fails as indefinite (`timeout`) unless answered within this many ms. */
   deadlineMs?: number;
@@ -140,6 +146,7 @@ export class Channel {
         text: `a ${type} of ${line.length} characters is over the frame limit`,
       });
     }
+    tally(messagesCounted.sent, type);
     return this.stream.write(line);
   }
 
@@ -167,7 +174,8 @@ export class Channel {
                 }),
               );
             }, options.deadlineMs);
-      const line = encodeLine({ src: this.address, dest, body: { ...body, msg_id: msgId } } as Outgoing);
+      // The ids first, where whoever reads the line's head (the history, the network's faults) finds them.
+      const line = encodeLine({ src: this.address, dest, body: { msg_id: msgId, ...body } } as Outgoing);
       const pending: Pending = {
         resolve: resolve as (body: ReplyBody) => void,
         reject,
@@ -227,6 +235,7 @@ export class Channel {
     }
     const message = parsed.data;
     const { body } = message;
+    tally(messagesCounted.received, body.type);
     this.#peer = message.src;
     if (body.type === 'ping') {
       this.send({ src: this.address, dest: message.src, body: { type: 'ping_ok', in_reply_to: body.msg_id } });

@@ -89,8 +89,18 @@ export const StatsOk = z.object({
   reasons: z.partialRecord(z.enum(REASONS), count),
 });
 
-/** A rejected row: its id as given, its reasons, and the row as the JSON text it was recorded in (numbers as written). */
-export const RejectionRecord = z.object({ position, id: z.unknown(), reasons: reasonList, row: z.string() });
+/**
+ * A rejected row: its id as given, its reasons, the row as the JSON text it
+ * was recorded in (numbers as written), and, for each duplicate key among
+ * its reasons, the id of the row that holds the key.
+ */
+export const RejectionRecord = z.object({
+  position,
+  id: z.unknown(),
+  reasons: reasonList,
+  row: z.string(),
+  takenBy: z.partialRecord(z.enum(REASONS), z.number()).optional(),
+});
 export type RejectionRecord = z.infer<typeof RejectionRecord>;
 
 /** One page of a producer's rejections, in stream order, after `after`. */

@@ -30,3 +30,7 @@ export const ORCHESTRATOR = 'orchestrator';
 
 /** How a node's process ends when a restart would meet the same end: its file is in use (a usage error), or damaged. */
 export const NODE_EXIT = { inUse: 2, corrupt: 3 } as const;
+
+/** The faults that hit a node's process, as Jepsen's nemesis menu names them: in logs, the history and the summary. */
+export const PROCESS_FAULTS = ['kill', 'pause', 'partition', 'power loss'] as const;
+export type ProcessFault = (typeof PROCESS_FAULTS)[number];

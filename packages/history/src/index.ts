@@ -1,0 +1,3 @@
+export * from './lines.js';
+export * from './reader.js';
+export * from './writer.js';

@@ -1,0 +1,1 @@
+ALTER TABLE `rejections` ADD `taken_by` text;
