@@ -17,6 +17,7 @@ describe('pnpm bench', () => {
       expect(stdout).toMatch(/^simulation {2}630 rows in [\d.]+ s: [\d,]+ rows\/s\nbaseline {4}\d+ accepted rows/);
       expect(stdout).toMatch(/^CPU per row orchestrator [\d.]+ µs(, \w+-node [\d.]+ µs){3}; total [\d.]+ µs, baseline [\d.]+ µs$/m);
       expect(stdout).toMatch(/^page {8}run\.html [\d.]+ MB/m);
+      expect(stdout).toMatch(/^yardstick {3}the INSERT loop alone .*: [\d,]+ rows\/s, ratio [\d.]+$/m);
       expect(existsSync(join(dir, 'simulation', 'history.ndjson'))).toBe(true);
 
       const figures = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
@@ -31,6 +32,7 @@ describe('pnpm bench', () => {
       expect(figures.baseline.maxRssKb).toBeGreaterThan(0);
       expect(figures.cpuMicrosPerRow.simulation).toBeGreaterThan(0);
       expect(figures.cpuMicrosPerRow.baseline).toBeGreaterThan(0);
+      expect(figures.baseline.insertLoop.seconds).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -98,6 +98,7 @@ runMain('bench', async () => {
       `simulation  ${simulation.rows.toLocaleString('en-US')} rows in ${simulation.seconds.toFixed(2)} s: ${perSecond(simulation.rows, simulation.seconds)} rows/s`,
       `baseline    ${base.rows.toLocaleString('en-US')} accepted rows in ${base.seconds.toFixed(2)} s: ${perSecond(base.rows, base.seconds)} rows/s`,
       `ratio       ${ratio.toFixed(2)}`,
+      `yardstick   the INSERT loop alone (10,000-row transactions, synchronous=NORMAL, no reading): ${perSecond(base.rows, base.insertLoop.seconds)} rows/s, ratio ${(simulation.rows / simulation.seconds / (base.rows / base.insertLoop.seconds)).toFixed(2)}`,
       `peak RSS    ${Object.entries(rss)
         .map(([process, kb]) => `${process} ${mb(kb)}`)
         .join(', ')}`,

@@ -51,9 +51,10 @@ export async function lookup(target: string, idList: string, { dir, json, timeou
   if (ids.length === 0 || !ids.every((id) => Number.isSafeInteger(id) && id > 0))
     throw new UsageError('lookup needs ids: positive integers, comma-separated');
   await withNode(target, dir, async (channel) => {
-    const { found } = await channel.request(target, { type: 'lookup', ids }, { deadlineMs: timeout });
-    const held = new Set(found);
-    print(json, ids.map((id) => `${id}\t${held.has(id) ? 'found' : 'missing'}`).join('\n'), { found });
+    const { missing } = await channel.request(target, { type: 'lookup', ids }, { deadlineMs: timeout });
+    const notHeld = new Set(missing);
+    const found = ids.filter((id) => !notHeld.has(id));
+    print(json, ids.map((id) => `${id}\t${notHeld.has(id) ? 'missing' : 'found'}`).join('\n'), { found });
   });
 }
 

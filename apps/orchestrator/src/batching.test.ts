@@ -10,7 +10,7 @@ async function all(from: number, batchSize: number, rows: unknown[]): Promise<Ba
 }
 
 /** Each batch as offset, rows (decoded) and seal, with what goes beside the rows. */
-const decoded = (list: Batch[]) => list.map(({ rows, ...rest }) => ({ ...rest, rows: JSON.parse(rows.json) as unknown[] }));
+const decoded = (list: Batch[]) => list.map(({ rows, ...rest }) => ({ ...rest, rows: JSON.parse(rows.bytes.toString()) as unknown[] }));
 
 describe('batches', () => {
   it('cuts the rows into batches numbered by offset and ends with an empty sealing batch', async () => {
@@ -27,6 +27,18 @@ describe('batches', () => {
       { offset: 4, rows: ['e'], seal: false },
       { offset: 5, rows: [], seal: true },
     ]);
+  });
+
+  it('cuts a source’s rows given as JSON text into the same batches as the rows themselves', async () => {
+    const rows = Array.from({ length: 23 }, (_, i) => ({ id: i + 1, name: `n${i}` }));
+    const asText = { ...fromArray(rows), texts: () => rows.map((row) => JSON.stringify(row)) };
+    const cut = async (source: typeof asText | ReturnType<typeof fromArray>) => {
+      const result = [];
+      for await (const batch of batches(source, 5, 7)) result.push(batch);
+      return decoded(result);
+    };
+    expect(await cut(asText)).toEqual(await cut(fromArray(rows)));
+    expect((await cut(asText)).map((batch) => batch.offset)).toEqual([7, 12, 17, 22, 23]);
   });
 
   it('seals an empty table at once', async () => {
@@ -49,7 +61,7 @@ describe('batches', () => {
       [4, 1],
       [5, 0],
     ]);
-    expect(list.every((batch) => batch.rows.json.length <= MAX_BATCH_CHARS || batch.rows.count === 1)).toBe(true);
+    expect(list.every((batch) => batch.rows.bytes.length <= MAX_BATCH_CHARS || batch.rows.count === 1)).toBe(true);
   });
 
   it('sends a row kept as written beside the rows, and a row too large for a message as a marker', async () => {

@@ -1,6 +1,9 @@
 import { RowText, type TableSource } from '@dbsim/datasets';
 import { EncodedRows, MAX_BATCH_CHARS, MAX_ROW_CHARS, type Request } from '@dbsim/protocol';
 
+/** How much text is gathered before it is written into a batch's bytes. */
+const PENDING_CHARS = 16 * 1024;
+
 /** How much of a row too large to send goes in its place: enough to recognise it by. */
 const OVERSIZED_HEAD_CHARS = 4096;
 
@@ -12,43 +15,104 @@ export type Batch = Pick<Request<'insert'>, 'offset' | 'seal' | 'texts' | 'overs
  * ending with an empty batch that seals the stream. A batch ends at
  * `batchSize` rows or at MAX_BATCH_CHARS characters of JSON, whichever comes
  * first (a longer row goes alone). A row kept as written (RowText) goes as
- * its text beside the rows; one over MAX_ROW_CHARS, as a marker.
+ * its text beside the rows; one over MAX_ROW_CHARS, as a marker. A source
+ * that writes its rows' JSON itself (the generator) is read as that text, a
+ * row at a time without waiting on a promise for each.
  */
 export async function* batches(source: TableSource, batchSize: number, from: number): AsyncGenerator<Batch> {
-  let position = 0;
-  let cut = startBatch(from);
-  for await (const row of source.rows()) {
-    if (position++ < from) continue;
-    const text = row instanceof RowText ? row.text : (JSON.stringify(row) ?? 'null');
+  const cut = new Cutter(batchSize, from);
+  if (source.texts) {
+    for (const text of source.texts()) {
+      const full = cut.add(text, false);
+      if (full) yield full;
+    }
+  } else {
+    for await (const row of source.rows()) {
+      const kept = row instanceof RowText;
+      const full = cut.add(kept ? row.text : (JSON.stringify(row) ?? 'null'), kept);
+      if (full) yield full;
+    }
+  }
+  const last = cut.finish();
+  if (last) yield last;
+  yield { offset: cut.position, rows: EncodedRows.of([]), seal: true };
+}
+
+/**
+ * Rows' JSON gathered into batches: the rows' text, skipping those before
+ * `from`, is written as UTF-8 into the bytes of the batch they fall in, a
+ * few kilobytes at a time (a write per row would cost more than the row), so
+ * that no row's string outlives the next few rows.
+ */
+class Cutter {
+  position = 0;
+  #offset: number;
+  #bytes = Buffer.allocUnsafe(64 * 1024);
+  #used = 0;
+  /** Text not yet written into the bytes. */
+  #pending = '';
+  #count = 0;
+  #chars = 0;
+  #texts: Record<string, string> = {};
+  #oversized: Record<string, { chars: number; head: string }> = {};
+
+  constructor(
+    private readonly batchSize: number,
+    private readonly from: number,
+  ) {
+    this.#offset = from;
+  }
+
+  /** Adds a row, as JSON or as the text it was written in (`kept`); returns the batch it completed, if any. */
+  add(text: string, kept: boolean): Batch | undefined {
+    if (this.position++ < this.from) return undefined;
     const oversized = text.length > MAX_ROW_CHARS;
     const chars = oversized ? OVERSIZED_HEAD_CHARS : text.length;
-    if (cut.parts.length === batchSize || (cut.parts.length > 0 && cut.chars + chars > MAX_BATCH_CHARS)) {
-      yield finish(cut);
-      cut = startBatch(position - 1);
-    }
-    const index = String(cut.parts.length);
-    cut.chars += chars;
-    if (oversized) cut.oversized[index] = { chars: text.length, head: text.slice(0, OVERSIZED_HEAD_CHARS) };
-    else if (row instanceof RowText) cut.texts[index] = text;
-    cut.parts.push(oversized || row instanceof RowText ? 'null' : text);
+    const full =
+      this.#count === this.batchSize || (this.#count > 0 && this.#chars + chars > MAX_BATCH_CHARS)
+        ? this.finish(this.position - 1)
+        : undefined;
+    const index = String(this.#count);
+    this.#chars += chars;
+    if (oversized) this.#oversized[index] = { chars: text.length, head: text.slice(0, OVERSIZED_HEAD_CHARS) };
+    else if (kept) this.#texts[index] = text;
+    this.#pending += `${this.#count === 0 ? '[' : ','}${oversized || kept ? 'null' : text}`;
+    if (this.#pending.length >= PENDING_CHARS) this.#flush();
+    this.#count++;
+    return full;
   }
-  if (cut.parts.length > 0) yield finish(cut);
-  yield { offset: position, rows: new EncodedRows('[]', 0), seal: true };
-}
 
-interface Cut {
-  offset: number;
-  parts: string[];
-  chars: number;
-  texts: Record<string, string>;
-  oversized: Record<string, { chars: number; head: string }>;
-}
+  /** The batch gathered so far, if it has rows; the next starts at `next`. */
+  finish(next = this.position): Batch | undefined {
+    if (this.#count === 0) return undefined;
+    this.#pending += ']';
+    this.#flush();
+    const batch: Batch = {
+      offset: this.#offset,
+      rows: new EncodedRows(Buffer.from(this.#bytes.subarray(0, this.#used)), this.#count),
+      seal: false,
+    };
+    if (Object.keys(this.#texts).length > 0) batch.texts = this.#texts;
+    if (Object.keys(this.#oversized).length > 0) batch.oversized = this.#oversized;
+    this.#offset = next;
+    this.#used = 0;
+    this.#count = 0;
+    this.#chars = 0;
+    this.#texts = {};
+    this.#oversized = {};
+    return batch;
+  }
 
-const startBatch = (offset: number): Cut => ({ offset, parts: [], chars: 0, texts: {}, oversized: {} });
-
-function finish({ offset, parts, texts, oversized }: Cut): Batch {
-  const batch: Batch = { offset, rows: new EncodedRows(`[${parts.join(',')}]`, parts.length), seal: false };
-  if (Object.keys(texts).length > 0) batch.texts = texts;
-  if (Object.keys(oversized).length > 0) batch.oversized = oversized;
-  return batch;
+  #flush(): void {
+    const text = this.#pending;
+    this.#pending = '';
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    const needed = this.#used + 3 * text.length;
+    if (needed > this.#bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.#bytes.length));
+      this.#bytes.copy(grown, 0, 0, this.#used);
+      this.#bytes = grown;
+    }
+    this.#used += this.#bytes.write(text, this.#used);
+  }
 }

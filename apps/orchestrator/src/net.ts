@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Random } from '@dbsim/datasets';
 import { type Message, now } from '@dbsim/history';
-import { LineDecoder, type NodeName, ORCHESTRATOR, perNode } from '@dbsim/protocol';
+import { type Line, LineDecoder, lineHead, type NodeName, ORCHESTRATOR, perNode } from '@dbsim/protocol';
 
 /** What the network does to each message: rates per message, from 0 to MAX_RATE, and a bound on its delay. */
 export interface NetworkFaults {
@@ -89,7 +89,7 @@ export class Net {
   }
 
   /** Carries one line across a node's link: for each copy its fate says, after how long, and how it goes (recorded). */
-  #carry(node: NodeName, line: string, direction: Direction, pass: (line: string) => boolean): Copy[] {
+  #carry(node: NodeName, line: Line, direction: Direction, pass: (line: Line) => boolean): Copy[] {
     const head = readHead(line);
     const arrived = now();
     const key = `${head.src}>${head.dest}#${head.type}#${head.id}`;
@@ -118,11 +118,11 @@ export class Net {
   }
 
   /** When each copy of a message is delivered, in ms from now: none for a lost message, two for a duplicated one. */
-  #fate(node: NodeName, direction: Direction, line: string): number[] {
+  #fate(node: NodeName, direction: Direction, line: Line): number[] {
     if (!this.#started || this.chaos === undefined) return [0];
     const { seed, faults } = this.chaos;
     const { drop, duplicate, reorder, latencyMs } = faults;
-    const head = line.slice(0, IDENTITY_CHARS);
+    const head = lineHead(line, IDENTITY_CHARS);
     const said = head.replace(/"(msg_id|in_reply_to)":\d+/g, '');
     const identity = `${node}:${direction}:${said}:${line.length - head.length + said.length}`;
     const attempt = this.#attempts.get(identity) ?? 0;
@@ -154,8 +154,8 @@ function remember<V>(map: Map<string, V>, key: string, value: V, keep: boolean):
 const HEAD = /^\{"src":"([^"]*)","dest":"([^"]*)","body":\{(.{0,400})/;
 
 /** The sender, addressee, type and id of a message, from the head of its line, as the channel writes it. */
-function readHead(line: string): Head {
-  const [, src = '', dest = '', body = ''] = HEAD.exec(line.slice(0, 500)) ?? [];
+function readHead(line: Line): Head {
+  const [, src = '', dest = '', body = ''] = HEAD.exec(lineHead(line, 500)) ?? [];
   const type = /"type":"([^"]*)"/.exec(body)?.[1] ?? 'unknown';
   const id = /"(?:msg_id|in_reply_to)":(\d+)/.exec(body)?.[1];
   return { src, dest, type, id: id === undefined ? undefined : Number(id) };
@@ -172,7 +172,7 @@ class NetLink extends Duplex {
 
   constructor(
     private readonly inner: Duplex,
-    private readonly carry: (line: string, direction: Direction, pass: (line: string) => boolean) => Copy[],
+    private readonly carry: (line: Line, direction: Direction, pass: (line: Line) => boolean) => Copy[],
   ) {
     super({ decodeStrings: false });
     const lines = new LineDecoder(
@@ -190,7 +190,7 @@ class NetLink extends Duplex {
     inner.on('close', () => this.destroy());
   }
 
-  override _write(line: string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(line: Line, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.#deliver(line, 'to node', (text) => {
       if (this.inner.writableEnded || this.inner.destroyed) return false;
       this.inner.write(text);
@@ -212,7 +212,7 @@ class NetLink extends Duplex {
     done(error);
   }
 
-  #deliver(line: string, direction: Direction, pass: (line: string) => boolean): void {
+  #deliver(line: Line, direction: Direction, pass: (line: Line) => boolean): void {
     for (const { delayMs, go } of this.carry(line, direction, pass)) {
       if (delayMs <= 0) {
         go();

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeStore } from '@dbsim/node-runtime';
+import { answers } from '@dbsim/node-runtime/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ordersNode } from './app.js';
@@ -40,11 +41,7 @@ describe('a folder made before the runtime had migrations of its own', () => {
     store.close();
 
     store = open(); // a second open finds it upgraded and changes nothing
-    const found = (ids: number[]) => ({ found: new Set(ids), undecided: new Set<number>() });
-    const resolved = new Map([
-      ['user_id', found([1, 5])],
-      ['product_id', found([1])],
-    ]);
+    const resolved = answers({ user_id: [1, 5], product_id: [1] });
     expect(store.decideHeldBack(1, 3, held, resolved).acceptedIds).toEqual([3]);
     expect(store.apply({ producer: 1, offset: 3, rows: [], seal: true })).toMatchObject({ kind: 'applied' });
     expect(store.reads.stats(1)).toEqual({ received: 3, inserted: 2, rejected: 1, reasons: { user_missing: 1 } });

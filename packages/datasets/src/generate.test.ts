@@ -59,6 +59,14 @@ describe('generate', () => {
 });
 
 describe('parseSizes', () => {
+  it('writes each row’s JSON text exactly as JSON.stringify writes the row', () => {
+    const source = generate({ sizes: { users: 3000, products: 3000, orders: 3000 }, invalidRate: 0.3, seed: 7 });
+    for (const table of ['users', 'products', 'orders'] as const) {
+      const texts = [...(source[table].texts?.() ?? [])];
+      expect(texts).toEqual([...(source[table].rows() as Iterable<unknown>)].map((row) => JSON.stringify(row)));
+    }
+  });
+
   it('reads table sizes, a table left out getting none', () => {
     expect(parseSizes('users=20000,orders=5')).toEqual({ users: 20000, products: 0, orders: 5 });
   });

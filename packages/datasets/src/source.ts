@@ -18,6 +18,12 @@ export interface TableSource {
   count: number | undefined;
   /** Each row: any JSON value, or a RowText. */
   rows(): Iterable<unknown> | AsyncIterable<unknown>;
+  /**
+   * The same rows as their JSON text, as JSON.stringify writes it, from a
+   * source that can write it faster itself (the generator): sending rows is
+   * most of the orchestrator's work.
+   */
+  texts?(): Iterable<string>;
 }
 
 export type DataSource = Record<NodeName, TableSource>;

@@ -124,12 +124,34 @@ export function logEvent<E extends Exclude<EventName, 'row rejected'>>(log: Logg
  */
 export function logRejection(log: Logger, fields: Omit<EventFields<'row rejected'>, 'row'>, rowText: string): void {
   if (!log.isLevelEnabled('warn')) return;
-  const { name } = log.bindings() as { name: string };
   const { table, run, batch, position, id, reasons, takenBy } = fields;
-  const head = `{"level":${log.levels.values.warn},"time":"${new Date().toISOString()}","pid":${process.pid},"name":${JSON.stringify(name)}`;
+  const head = `{"level":${log.levels.values.warn},"time":"${isoNow()}","pid":${process.pid},"name":${nameOf(log)}`;
   const taken = takenBy === undefined ? '' : `,"takenBy":${JSON.stringify(takenBy)}`;
   const line = `${head},"table":${JSON.stringify(table)},"run":${run},"batch":${batch},"position":${position},"id":${JSON.stringify(id) ?? 'null'},"reasons":${JSON.stringify(reasons)}${taken},"row":${rowText},"msg":"row rejected"}\n`;
   (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym]?.write(line);
+}
+
+/** A logger's name as JSON: pino's bindings() parses them on every call, and a rejected row is a line each. */
+const names = new WeakMap<Logger, string>();
+function nameOf(log: Logger): string {
+  let name = names.get(log);
+  if (name === undefined) {
+    name = JSON.stringify((log.bindings() as { name: string }).name);
+    names.set(log, name);
+  }
+  return name;
+}
+
+/** The time as pino writes it, made once per millisecond: a batch's rejected rows are logged within a few. */
+let lastMs = 0;
+let lastIso = '';
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** One log line, or undefined when it is not one (a line of some other program, or cut short by a crash). */

@@ -180,9 +180,12 @@ export class Inserts {
         const value = (row as Record<string, unknown> | null)?.[field];
         if (isRecordId(value)) ids.add(value);
       }
-      if (ids.size === 0) return [field, { found: new Set<number>(), undecided: new Set<number>() }] as const;
+      if (ids.size === 0) return [field, { found: () => false, undecided: new Set<number>() }] as const;
       const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
-      return [field, { found: new Set(reply.found), undecided: new Set(reply.undecided) }] as const;
+      const missing = new Set(reply.missing);
+      const undecided = new Set(reply.undecided);
+      // Every id asked that the owner did not name is one it holds.
+      return [field, { found: (id: number) => ids.has(id) && !missing.has(id) && !undecided.has(id), undecided }] as const;
     });
     return new Map(await Promise.all(lookups));
   }

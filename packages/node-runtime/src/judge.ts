@@ -8,7 +8,7 @@ import type { AnyTableSpec, FieldValue, Input, UniqueKey } from './table-spec.js
 
 /** What an owning node answered about the ids of one reference field. */
 export interface Answer {
-  found: ReadonlySet<number>;
+  found(id: number): boolean;
   /** Neither held nor ruled out yet: the owner's stream may still bring them. */
   undecided: ReadonlySet<number>;
 }
@@ -132,14 +132,16 @@ export class Judge {
       const value = row[ref.field];
       if (value === undefined) continue;
       const answer = resolved.get(ref.field);
-      if (typeof value === 'number' && answer?.found.has(value)) continue;
+      if (typeof value === 'number' && answer?.found(value)) continue;
       if (typeof value === 'number' && answer?.undecided.has(value)) undecided = true;
       else reasons.push(ref.reason);
     }
-    const keys = this.#keysOf(row);
-    if (held !== undefined && (undecided || held.holds(keys))) {
-      held.hold(keys);
-      return { kind: 'deferred' };
+    if (held !== undefined) {
+      const keys = this.#keysOf(row);
+      if (undecided || held.holds(keys)) {
+        held.hold(keys);
+        return { kind: 'deferred' };
+      }
     }
     if (
       reasons.length === 0 &&
@@ -150,6 +152,7 @@ export class Judge {
       return { kind: 'accepted', id: shape.row.id };
     }
     let takenBy: Judged['takenBy'];
+    const keys = this.#keysOf(row);
     this.#keys.forEach((unique, k) => {
       const key = keys[k];
       const holder = key === undefined ? undefined : (this.#taken[k]?.value({ key }) as number | undefined);

@@ -21,66 +21,66 @@ function commit(producer: number, offset: number, rows: unknown[], seal = false)
 }
 
 describe('OwnerLookups', () => {
-  it('finds committed ids and only those', () => {
+  it('names the ids the table does not hold', () => {
     commit(1, 0, [
       { id: 1, label: 'a', owner_id: 1 },
       { id: 2, label: 'a', owner_id: 1 },
     ]);
     const replies: number[][] = [];
-    lookups.lookup(undefined, [1, 2, 3], false, (found) => replies.push(found));
-    expect(replies).toEqual([[1]]);
+    lookups.lookup(undefined, [1, 2, 3], false, (missing) => replies.push(missing));
+    expect(replies).toEqual([[2, 3]]);
   });
 
   it('answers at once when every id is already held', () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     const replies: number[][] = [];
-    lookups.lookup(1, [1], false, (found) => replies.push(found));
-    expect(replies).toEqual([[1]]);
+    lookups.lookup(1, [1], false, (missing) => replies.push(missing));
+    expect(replies).toEqual([[]]);
   });
 
   it('holds an undecided id until a later batch brings it', () => {
     const replies: number[][] = [];
-    lookups.lookup(1, [2, 1], false, (found) => replies.push(found));
+    lookups.lookup(1, [2, 1], false, (missing) => replies.push(missing));
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     expect(replies).toEqual([]);
     commit(1, 1, [{ id: 2, label: 'b', owner_id: 1 }]);
-    expect(replies).toEqual([[1, 2]]);
+    expect(replies).toEqual([[]]);
     expect(lookups.size).toBe(0);
   });
 
   it('judges an id missing only once the stream is sealed', () => {
     const replies: number[][] = [];
-    lookups.lookup(1, [1, 5], false, (found) => replies.push(found));
+    lookups.lookup(1, [1, 5], false, (missing) => replies.push(missing));
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     expect(replies).toEqual([]);
     commit(1, 1, [], true);
-    expect(replies).toEqual([[1]]);
+    expect(replies).toEqual([[5]]);
   });
 
   it('counts a rejected row as not found', () => {
     const replies: number[][] = [];
-    lookups.lookup(1, [3], false, (found) => replies.push(found));
+    lookups.lookup(1, [3], false, (missing) => replies.push(missing));
     commit(1, 0, [{ id: 3, label: '', owner_id: 1 }], true);
-    expect(replies).toEqual([[]]);
+    expect(replies).toEqual([[3]]);
   });
 
   it("decides an older producer's lookup once a newer producer has begun", () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     commit(2, 0, []);
     const replies: number[][] = [];
-    lookups.lookup(1, [1, 9], false, (found) => replies.push(found));
-    expect(replies).toEqual([[1]]);
+    lookups.lookup(1, [1, 9], false, (missing) => replies.push(missing));
+    expect(replies).toEqual([[9]]);
   });
 
   it('answers a partial lookup at once, naming the ids not yet decided', () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     const replies: [number[], number[] | undefined][] = [];
-    lookups.lookup(1, [5, 1], true, (found, undecided) => replies.push([found, undecided]));
+    lookups.lookup(1, [5, 1], true, (missing, undecided) => replies.push([missing, undecided]));
     commit(1, 1, [], true);
-    lookups.lookup(1, [5, 1], true, (found, undecided) => replies.push([found, undecided]));
+    lookups.lookup(1, [5, 1], true, (missing, undecided) => replies.push([missing, undecided]));
     expect(replies).toEqual([
-      [[1], [5]],
-      [[1], []],
+      [[], [5]],
+      [[5], []],
     ]);
     expect(lookups.size).toBe(0);
   });

@@ -3,9 +3,9 @@ import type { NodeStore } from './store.js';
 
 interface Held {
   producer: number;
+  /** The ids asked that the table does not hold yet: missing once the stream has ended. */
   undecided: Set<number>;
-  found: number[];
-  answer(found: number[]): void;
+  answer(missing: number[]): void;
 }
 
 /**
@@ -27,24 +27,23 @@ export class OwnerLookups {
   }
 
   /**
-   * Without a producer, the answer is what the table holds now. A partial
-   * lookup is answered at once too, naming the ids it cannot yet decide.
+   * Answers with the ids the table does not hold. Without a producer, the
+   * answer is what the table holds now. A partial lookup is answered at once
+   * too, naming the ids it cannot yet decide.
    */
   lookup(
     producer: number | undefined,
     ids: readonly number[],
     partial: boolean,
-    answer: (found: number[], undecided?: number[]) => void,
+    answer: (missing: number[], undecided?: number[]) => void,
   ): void {
-    const found = this.#found(ids);
-    const undecided = new Set(ids);
-    for (const id of found) undecided.delete(id);
+    const undecided = this.#notHeld(ids);
     const streamEnded = producer === undefined || this.store.ledger.streamEnded(producer);
     if (partial) {
-      answer(found, streamEnded ? [] : [...undecided]);
+      answer(streamEnded ? sorted(undecided) : [], streamEnded ? [] : sorted(undecided));
       return;
     }
-    const held = { producer: producer ?? 0, undecided, found, answer };
+    const held = { producer: producer ?? 0, undecided, answer };
     if (!this.#settle(held, streamEnded)) this.#held.push(held);
   }
 
@@ -55,12 +54,7 @@ export class OwnerLookups {
     const accepted = new Set(acceptedIds);
     const ended = new Map<number, boolean>();
     this.#held = this.#held.filter((held) => {
-      for (const id of held.undecided) {
-        if (accepted.has(id)) {
-          held.undecided.delete(id);
-          held.found.push(id);
-        }
-      }
+      for (const id of held.undecided) if (accepted.has(id)) held.undecided.delete(id);
       let streamEnded = ended.get(held.producer);
       if (streamEnded === undefined) {
         streamEnded = this.store.ledger.streamEnded(held.producer);
@@ -75,18 +69,21 @@ export class OwnerLookups {
     this.#ids = undefined;
   }
 
-  #found(ids: readonly number[]): number[] {
+  #notHeld(ids: readonly number[]): Set<number> {
     if (this.#ids === undefined) {
       this.#ids = new IdSet();
       for (const id of this.store.reads.ids()) this.#ids.add(id);
     }
-    const held = this.#ids;
-    return [...new Set(ids)].filter((id) => held.has(id));
+    const notHeld = new Set<number>();
+    for (const id of ids) if (!this.#ids.has(id)) notHeld.add(id);
+    return notHeld;
   }
 
   #settle(held: Held, streamEnded: boolean): boolean {
     if (held.undecided.size > 0 && !streamEnded) return false;
-    held.answer(held.found.sort((a, b) => a - b));
+    held.answer(sorted(held.undecided));
     return true;
   }
 }
+
+const sorted = (ids: Set<number>): number[] => [...ids].sort((a, b) => a - b);

@@ -43,7 +43,7 @@ beforeEach(() => {
         ? { type: 'error' as const, code: 'unavailable' as const, definite: false, text: 'users down', in_reply_to: body.msg_id }
         : {
             type: 'lookup_ok' as const,
-            found: body.ids.filter((id) => (owners as Set<number>).has(id)),
+            missing: body.ids.filter((id) => !(owners as Set<number>).has(id) && !(body.partial && undecidedOwners.has(id))),
             undecided: body.partial ? body.ids.filter((id) => undecidedOwners.has(id)) : undefined,
             in_reply_to: body.msg_id,
           };
@@ -136,7 +136,7 @@ describe('a node serving the protocol', () => {
     await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows: rows.slice(0, 1) });
     await client.request('orders', { type: 'insert', producer: 1, offset: 1, rows: [], seal: true });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(answers.filter((body) => body.in_reply_to === 42)).toEqual([{ type: 'lookup_ok', in_reply_to: 42, found: [1] }]);
+    expect(answers.filter((body) => body.in_reply_to === 42)).toEqual([{ type: 'lookup_ok', in_reply_to: 42, missing: [] }]);
     // Answered, the same request is a new one: every request is idempotent, and its answer the same.
     clientEnd.write(lookup);
     await client.request('orders', { type: 'hello' });

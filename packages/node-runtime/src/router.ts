@@ -81,8 +81,8 @@ export class Router {
         inserts.insert(channel, body, answer);
         break;
       case 'lookup':
-        lookups.lookup(body.producer, body.ids, body.partial === true, (found, undecided) =>
-          answer({ type: 'lookup_ok', found, undecided }),
+        lookups.lookup(body.producer, body.ids, body.partial === true, (missing, undecided) =>
+          answer({ type: 'lookup_ok', missing, undecided }),
         );
         break;
       case 'hello':

@@ -13,7 +13,12 @@ import { NodeStore } from './store.js';
 /** Owners' answers: per reference field the ids found and, optionally, those not yet decided; any other id is missing. */
 export function answers(found: Record<string, number[]>, undecided: Record<string, number[]> = {}): Resolved {
   const fields = new Set([...Object.keys(found), ...Object.keys(undecided)]);
-  return new Map([...fields].map((field) => [field, { found: new Set(found[field]), undecided: new Set(undecided[field]) }]));
+  return new Map(
+    [...fields].map((field) => {
+      const held = new Set(found[field]);
+      return [field, { found: (id: number) => held.has(id), undecided: new Set(undecided[field]) }];
+    }),
+  );
 }
 
 /** A store on a fresh SQLite file in a temporary folder, for tests; `cleanup` closes it and removes the folder. */

@@ -29,14 +29,14 @@ describe('Channel', () => {
       if (seen.length < 2) return;
       for (const { src, body } of seen.reverse()) {
         if (body.type === 'lookup')
-          server.send({ src: 'users', dest: src, body: { type: 'lookup_ok', in_reply_to: body.msg_id, found: body.ids } });
+          server.send({ src: 'users', dest: src, body: { type: 'lookup_ok', in_reply_to: body.msg_id, missing: body.ids } });
       }
     });
     const [a, b] = await Promise.all([
       client.request('users', { type: 'lookup', producer: 1, ids: [1] }),
       client.request('users', { type: 'lookup', producer: 1, ids: [2] }),
     ]);
-    expect([a.found, b.found]).toEqual([[1], [2]]);
+    expect([a.missing, b.missing]).toEqual([[1], [2]]);
   });
 
   it('rejects a request answered with an error with that error', async () => {

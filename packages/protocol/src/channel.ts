@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { encodeLine, LineDecoder, MAX_LINE_CHARS, type Outgoing, type OutgoingInsert } from './line-codec.js';
+import { encodeLine, type Line, LineDecoder, MAX_LINE_CHARS, type Outgoing, type OutgoingInsert } from './line-codec.js';
 import { DEFAULT_LIVENESS, type Liveness, watchTiming } from './liveness.js';
 import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
 import { AnswerTimes, RESEND_MAX_MS, type Resend } from './resend.js';
@@ -42,7 +42,7 @@ interface Pending {
   reject(error: Error): void;
   deadline: NodeJS.Timeout | undefined;
   /** The request as sent, sent again as it is until answered. */
-  line: string;
+  line: Line;
   type: string;
   sentAt: number;
   resend: NodeJS.Timeout | undefined;
@@ -136,14 +136,14 @@ export class Channel {
     return this.#write(encodeLine(message), message.body.type);
   }
 
-  #write(line: string, type: string): boolean {
+  #write(line: Line, type: string): boolean {
     if (this.#closed) return false;
     if (line.length > MAX_LINE_CHARS) {
       throw new RemoteError({
         type: 'error',
         code: 'too_large',
         definite: true,
-        text: `a ${type} of ${line.length} characters is over the frame limit`,
+        text: `a ${type} of ${line.length} ${typeof line === 'string' ? 'characters' : 'bytes'} is over the frame limit`,
       });
     }
     tally(messagesCounted.sent, type);

@@ -24,7 +24,7 @@ describe('line codec', () => {
   it('splices an insert’s encoded rows into its line as they are, and sends other rows as they are', () => {
     const rows = [{ id: 1, name: 'a"b$&' }, null];
     const insert = { type: 'insert', msg_id: 3, producer: 1, offset: 0, seal: false } as const;
-    const line = encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows: EncodedRows.of(rows) } });
+    const line = encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows: EncodedRows.of(rows) } }).toString();
     expect(JSON.parse(line)).toEqual({ src: 'a', dest: 'b', body: { ...insert, rows } });
     expect(encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows } })).toBe(line);
   });

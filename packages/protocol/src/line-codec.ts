@@ -2,21 +2,27 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Envelope, Request } from './messages.js';
 
 /**
- * A batch's rows encoded as JSON once, kept as text until the batch is
- * acknowledged and spliced into every line that sends it: thousands of row
- * objects kept alive that long would be copied by every garbage collection
- * in between.
+ * A batch's rows encoded as JSON once, as the UTF-8 bytes they go on the
+ * wire as, kept until the batch is acknowledged and spliced into every line
+ * that sends it: thousands of row objects or strings kept alive that long
+ * would be copied by every garbage collection in between, and text would be
+ * encoded again at every write.
  */
 export class EncodedRows {
   constructor(
-    readonly json: string,
+    readonly bytes: Buffer,
     readonly count: number,
   ) {}
 
   static of(rows: readonly unknown[]): EncodedRows {
-    return new EncodedRows(JSON.stringify(rows), rows.length);
+    return new EncodedRows(Buffer.from(JSON.stringify(rows)), rows.length);
   }
 }
+
+/** A line as it is written: text, or bytes for an insert whose rows are encoded already. */
+export type Line = string | Buffer;
+
+const CLOSE_INSERT = Buffer.from('}}\n');
 
 /** An insert as a sender hands it over: its rows may be encoded already. */
 export type OutgoingInsert = Omit<Request<'insert'>, 'rows'> & { rows: unknown[] | EncodedRows };
@@ -24,13 +30,19 @@ export type OutgoingInsert = Omit<Request<'insert'>, 'rows'> & { rows: unknown[]
 export type Outgoing = Envelope | (Omit<Envelope, 'body'> & { body: OutgoingInsert });
 
 /** A message is one line of JSON: readable on the wire, and `socat` can speak it. */
-export function encodeLine(message: Outgoing): string {
+export function encodeLine(message: Outgoing): Line {
   const { body } = message;
   if (body.type !== 'insert' || !(body.rows instanceof EncodedRows)) return `${JSON.stringify(message)}\n`;
   const { rows, ...rest } = body;
   // The body's JSON ends in "}": the rows go in just before it, and the envelope closes after.
   const head = JSON.stringify({ src: message.src, dest: message.dest });
-  return `${head.slice(0, -1)},"body":${JSON.stringify(rest).slice(0, -1)},"rows":${rows.json}}}\n`;
+  const before = Buffer.from(`${head.slice(0, -1)},"body":${JSON.stringify(rest).slice(0, -1)},"rows":`);
+  return Buffer.concat([before, rows.bytes, CLOSE_INSERT]);
+}
+
+/** The first `chars` characters of a line, for what reads its head; of bytes, as near as a cut character allows. */
+export function lineHead(line: Line, chars: number): string {
+  return typeof line === 'string' ? line.slice(0, chars) : line.toString('utf8', 0, Math.min(line.length, chars));
 }
 
 /**

@@ -65,10 +65,15 @@ export const Lookup = z.object({
   partial: z.boolean().optional(),
   ids: recordIds,
 });
+/**
+ * The ids asked that the node does not hold, and, to a partial lookup, those
+ * not yet decided: every other id asked it holds. Nearly every id asked is
+ * held, so the answer names the few others.
+ */
 export const LookupOk = z.object({
   type: z.literal('lookup_ok'),
   ...reply,
-  found: recordIds,
+  missing: recordIds,
   undecided: recordIds.optional(),
 });
 
