@@ -34,23 +34,33 @@ export function checkShape<I extends Input>(raw: unknown, fields: Fields<I>): Sh
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { row: undefined, reasons: ['row_malformed'], complete: false };
   const row = raw as Record<string, unknown>;
   const reasons: Reason[] = [];
-  if (Object.keys(row).some((key) => !Object.hasOwn(fields, key))) reasons.push('field_unknown');
   let entries = entriesOf.get(fields);
   if (entries === undefined) {
     entries = Object.entries(fields) as [string, FieldType][];
     entriesOf.set(fields, entries);
   }
+  let present = 0;
   let usable: Record<string, unknown> | undefined;
   for (const [field, type] of entries) {
-    const problem = !Object.hasOwn(row, field) ? 'field_missing' : typeof row[field] !== type ? 'field_type' : undefined;
+    const has = Object.hasOwn(row, field);
+    if (has) present++;
+    const problem = !has ? 'field_missing' : typeof row[field] !== type ? 'field_type' : undefined;
     if (problem === undefined) continue;
     if (!reasons.includes(problem)) reasons.push(problem);
     // Rare: a copy without the unusable fields, made once the first one turns up.
     usable ??= { ...row };
     delete usable[field];
   }
+  // A row with more keys than the fields it has holds one the table does not: counted without a list of its keys.
+  if (ownKeys(row) > present) reasons.push('field_unknown');
   // A row with every field usable is the I it was checked to be (its unknown fields, if any, go nowhere).
   return usable === undefined ? { complete: true, row: row as I, reasons } : { complete: false, row: usable as Partial<I>, reasons };
+}
+
+function ownKeys(row: Record<string, unknown>): number {
+  let keys = 0;
+  for (const key in row) if (Object.hasOwn(row, key)) keys++;
+  return keys;
 }
 
 const ORDER = new Map(REASONS.map((reason, index) => [reason, index]));
