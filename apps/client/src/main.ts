@@ -8,6 +8,7 @@ import {
   Option,
   oneOf,
   parse,
+  port,
   positiveNumber,
   runMain,
   UsageError,
@@ -102,17 +103,15 @@ runMain('dbsim', async () => {
     .addOption(new Option('--dir <dir>', 'the run’s folder (default: databases/)'))
     .action(async (table: string, id: string, values: { dir?: string }) => {
       const dir = values.dir === undefined ? defaultDatabasesDir() : userPath(values.dir);
-      for (const line of await explainRow(dir, tableName(table), id)) process.stdout.write(`${line}\n`);
+      for (const line of await explainRow(dir, tableName(table), id.trim())) process.stdout.write(`${line}\n`);
     });
 
   add('view [dir]', 'serve a run’s page on localhost: live while the run goes, every rejected row in its explorer')
-    .addOption(new Option('--port <port>', 'the port (default: a free one)').argParser(wholeNumber).default(0))
+    .addOption(new Option('--port <port>', 'the port (0: a free one)').argParser(port).default(0))
     .action(async (dir: string | undefined, values: { port: number }) => {
       const folder = dir === undefined ? defaultDatabasesDir() : userPath(dir);
       if (!existsSync(join(folder, 'run.json'))) throw new UsageError(`there is no run in ${folder} (no run.json)`);
-      const page = await serveRunPage(folder, values.port).catch((error: NodeJS.ErrnoException) => {
-        throw new UsageError(`--port ${values.port}: cannot serve the page there (${error.code ?? error.message})`);
-      });
+      const page = await serveRunPage(folder, values.port);
       process.stdout.write(`${page.url}\n`);
       process.stderr.write(`dbsim: serving the page of the run in ${folder} until Ctrl-C\n`);
       await new Promise((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

@@ -53,7 +53,7 @@ export async function lookup(target: string, idList: string, { dir, json, timeou
   await withNode(target, dir, async (channel) => {
     const { missing } = await channel.request(target, { type: 'lookup', ids }, { deadlineMs: timeout });
     const notHeld = new Set(missing);
-    const found = ids.filter((id) => !notHeld.has(id));
+    const found = [...new Set(ids)].filter((id) => !notHeld.has(id)).sort((a, b) => a - b);
     print(json, ids.map((id) => `${id}\t${notHeld.has(id) ? 'missing' : 'found'}`).join('\n'), { found });
   });
 }

@@ -1,5 +1,5 @@
 import { fromArray, RowText } from '@dbsim/datasets';
-import { MAX_BATCH_CHARS, MAX_ROW_CHARS } from '@dbsim/protocol';
+import { MAX_BATCH_BYTES, MAX_ROW_BYTES } from '@dbsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { type Batch, batches } from './batching.js';
 
@@ -46,12 +46,12 @@ describe('batches', () => {
   });
 
   it('cuts a batch by characters too, whatever the row count, and sends a row longer than the bound alone', async () => {
-    const big = 'x'.repeat(MAX_BATCH_CHARS / 3);
+    const big = 'x'.repeat(MAX_BATCH_BYTES / 3);
     const list = await all(0, 5000, [
       { id: 1, name: big },
       { id: 2, name: big },
       { id: 3, name: big },
-      { id: 4, name: 'x'.repeat(MAX_BATCH_CHARS) },
+      { id: 4, name: 'x'.repeat(MAX_BATCH_BYTES) },
       5,
     ]);
     expect(list.map((batch) => [batch.offset, batch.rows.count])).toEqual([
@@ -61,11 +61,24 @@ describe('batches', () => {
       [4, 1],
       [5, 0],
     ]);
-    expect(list.every((batch) => batch.rows.bytes.length <= MAX_BATCH_CHARS || batch.rows.count === 1)).toBe(true);
+    expect(list.every((batch) => batch.rows.bytes.length <= MAX_BATCH_BYTES || batch.rows.count === 1)).toBe(true);
+  });
+
+  it('measures rows in bytes of UTF-8: a row of three-byte characters is too large at a third of the characters', async () => {
+    const euros = (chars: number) => ({ id: 1, name: '€'.repeat(chars) });
+    const rows = [euros(MAX_BATCH_BYTES / 6), euros(MAX_BATCH_BYTES / 6), euros(MAX_BATCH_BYTES / 6), euros(MAX_ROW_BYTES / 3 + 10)];
+    const list = await all(0, 5000, rows);
+    expect(list.map((batch) => [batch.offset, batch.rows.count, Object.keys(batch.oversized ?? {})])).toEqual([
+      [0, 1, []],
+      [1, 1, []],
+      [2, 2, ['1']],
+      [4, 0, []],
+    ]);
+    expect(list.every((batch) => batch.rows.bytes.length <= MAX_BATCH_BYTES)).toBe(true);
   });
 
   it('sends a row kept as written beside the rows, and a row too large for a message as a marker', async () => {
-    const huge = { id: 9, name: 'y'.repeat(MAX_ROW_CHARS) };
+    const huge = { id: 9, name: 'y'.repeat(MAX_ROW_BYTES) };
     const [first] = await all(0, 10, [{ id: 1 }, new RowText('{"id":2,"price":1e309}'), huge]);
     expect(decoded([first as Batch])).toEqual([
       {

@@ -1,8 +1,11 @@
 import { RowText, type TableSource } from '@dbsim/datasets';
-import { EncodedRows, MAX_BATCH_CHARS, MAX_ROW_CHARS, type Request } from '@dbsim/protocol';
+import { EncodedRows, MAX_BATCH_BYTES, MAX_ROW_BYTES, type Request } from '@dbsim/protocol';
 
 /** How much text is gathered before it is written into a batch's bytes. */
 const PENDING_CHARS = 16 * 1024;
+
+/** A row this short is taken for its longest UTF-8 (3 bytes a character) instead of being measured. */
+const SHORT_ROW_CHARS = 256;
 
 /** How much of a row too large to send goes in its place: enough to recognise it by. */
 const OVERSIZED_HEAD_CHARS = 4096;
@@ -13,9 +16,9 @@ export type Batch = Pick<Request<'insert'>, 'offset' | 'seal' | 'texts' | 'overs
 /**
  * The table's rows cut into batches numbered by offset, starting at `from`,
  * ending with an empty batch that seals the stream. A batch ends at
- * `batchSize` rows or at MAX_BATCH_CHARS characters of JSON, whichever comes
+ * `batchSize` rows or at MAX_BATCH_BYTES bytes of JSON, whichever comes
  * first (a longer row goes alone). A row kept as written (RowText) goes as
- * its text beside the rows; one over MAX_ROW_CHARS, as a marker. A source
+ * its text beside the rows; one over MAX_ROW_BYTES, as a marker. A source
  * that writes its rows' JSON itself (the generator) is read as that text, a
  * row at a time without waiting on a promise for each.
  */
@@ -52,7 +55,8 @@ class Cutter {
   /** Text not yet written into the bytes. */
   #pending = '';
   #count = 0;
-  #chars = 0;
+  /** The batch's bytes so far, short rows counted at their longest. */
+  #size = 0;
   #texts: Record<string, string> = {};
   #oversized: Record<string, { chars: number; head: string }> = {};
 
@@ -66,14 +70,15 @@ class Cutter {
   /** Adds a row, as JSON or as the text it was written in (`kept`); returns the batch it completed, if any. */
   add(text: string, kept: boolean): Batch | undefined {
     if (this.position++ < this.from) return undefined;
-    const oversized = text.length > MAX_ROW_CHARS;
-    const chars = oversized ? OVERSIZED_HEAD_CHARS : text.length;
+    const bytes = text.length <= SHORT_ROW_CHARS ? 3 * text.length : Buffer.byteLength(text);
+    const oversized = bytes > MAX_ROW_BYTES;
+    const size = oversized ? 3 * OVERSIZED_HEAD_CHARS : bytes;
     const full =
-      this.#count === this.batchSize || (this.#count > 0 && this.#chars + chars > MAX_BATCH_CHARS)
+      this.#count === this.batchSize || (this.#count > 0 && this.#size + size > MAX_BATCH_BYTES)
         ? this.finish(this.position - 1)
         : undefined;
     const index = String(this.#count);
-    this.#chars += chars;
+    this.#size += size;
     if (oversized) this.#oversized[index] = { chars: text.length, head: text.slice(0, OVERSIZED_HEAD_CHARS) };
     else if (kept) this.#texts[index] = text;
     this.#pending += `${this.#count === 0 ? '[' : ','}${oversized || kept ? 'null' : text}`;
@@ -97,7 +102,7 @@ class Cutter {
     this.#offset = next;
     this.#used = 0;
     this.#count = 0;
-    this.#chars = 0;
+    this.#size = 0;
     this.#texts = {};
     this.#oversized = {};
     return batch;

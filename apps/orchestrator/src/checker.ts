@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODES } from '@dbsim/protocol';
+import { REPORT_FILE } from '@dbsim/run-page';
 import { rejectionLogDigest } from './log-sink.js';
 import type { Options } from './options.js';
 import { Interrupted, type RunResult, simulate } from './simulate.js';
@@ -17,15 +18,15 @@ export async function checkAgainstUndisturbedRun(options: Options, chaotic: RunR
   let keep = false;
   try {
     const calm = await simulate(
-      { ...options, dir, chaos: undefined },
-      { signal, logsToStdout: false, summary: false, fingerprint: true },
+      { ...options, dir, chaos: undefined, history: false },
+      { signal, logsToStdout: false, summary: false, fingerprint: true, page: false },
     ).catch((error: unknown) => {
       // The run under faults is whole: only the comparison was cut short, and there is nothing of it to resume.
       if (error instanceof Interrupted)
         throw new Interrupted(`interrupted while comparing with an undisturbed run; the run in ${options.dir} is complete, not compared`);
       throw error;
     });
-    const report = (d: string) => readFileSync(join(d, 'report.json'), 'utf8');
+    const report = (d: string) => readFileSync(join(d, REPORT_FILE), 'utf8');
     const rejectionLog = (d: string, run: number) => rejectionLogDigest(join(d, 'simulate.log'), run);
     const what = [
       ...NODES.filter((node) => chaotic.digests?.[node].sha256 !== calm.digests?.[node].sha256).map((node) => `${node}.db`),

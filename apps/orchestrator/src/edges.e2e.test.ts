@@ -1,7 +1,8 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandalone } from '@dbsim/node-runtime/testing';
-import { MAX_LINE_CHARS } from '@dbsim/protocol';
+import { MAX_LINE_BYTES } from '@dbsim/protocol';
+import { explainRow } from '@dbsim/run-page';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonLines, outcome, query, simulate, snapshot, start, tempDir } from './test-run.js';
 
@@ -102,7 +103,7 @@ describe('rows of any size', () => {
     const file = join(d, 'users.ndjson');
     const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: i + 1, name: 'n'.repeat(5_000_000), email: `u${i}@x.io` }));
     lines.push(JSON.stringify({ id: 13, name: 'Ann', email: 'ann@x.io' }));
-    lines.push(JSON.stringify({ id: 14, name: 'm'.repeat(MAX_LINE_CHARS), email: 'huge@x.io' }));
+    lines.push(JSON.stringify({ id: 14, name: 'm'.repeat(MAX_LINE_BYTES), email: 'huge@x.io' }));
     writeFileSync(file, `${lines.join('\n')}\n`);
     writeFileSync(join(d, 'empty.ndjson'), '');
     const data = `users=${file},products=${join(d, 'empty.ndjson')},orders=${join(d, 'empty.ndjson')}`;
@@ -118,6 +119,10 @@ describe('rows of any size', () => {
       row: expect.stringMatching(/^\{"id":14,"name":"mmm.*…$/),
     });
     expect(jsonLines(run.stdout).filter((line) => line.msg === 'row rejected')).toHaveLength(13);
+    // Rejected before its id could be read, the row is found by its place in the stream.
+    expect((await explainRow(d, 'users', '14')).slice(1)).toEqual([
+      '  rejected for row_too_large: its JSON is over 16,711,680 bytes, too large for a message',
+    ]);
   });
 });
 

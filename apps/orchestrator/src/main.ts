@@ -1,4 +1,4 @@
-import { runMain, UsageError } from '@dbsim/cli';
+import { runMain } from '@dbsim/cli';
 import { perNode } from '@dbsim/protocol';
 import { type ServedPage, serveRunPage } from '@dbsim/run-page';
 import { checkAgainstUndisturbedRun } from './checker.js';
@@ -10,11 +10,13 @@ runMain('simulate', async () => {
   const options = await parseOptions(process.argv.slice(2));
   if (options === undefined) return 0; // --help or --version
   const controller = new AbortController();
+  /** Once the run is over, Ctrl-C only stops serving its page. */
+  let over = false;
   const stop = () => {
     // A second Ctrl-C does not wait for the nodes to finish.
     if (controller.signal.aborted) process.exit(130);
     controller.abort(); // the progress display erases itself first
-    process.stderr.write('simulate: stopping: the nodes finish their transactions and close their databases\n');
+    if (!over) process.stderr.write('simulate: stopping: the nodes finish their transactions and close their databases\n');
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
   const page = options.ui === undefined ? undefined : await servePage(options.dir, options.ui);
@@ -26,8 +28,10 @@ runMain('simulate', async () => {
       logsToStdout,
       summary: true,
       fingerprint: options.chaos !== undefined,
+      page: true,
     });
     const code = options.chaos ? await compare(options, result, controller.signal) : 0;
+    over = true;
     if (page && !controller.signal.aborted) {
       process.stderr.write(`simulate: the run's page stays at ${page.url} until Ctrl-C\n`);
       await new Promise((resolve) => controller.signal.addEventListener('abort', resolve));
@@ -45,19 +49,13 @@ runMain('simulate', async () => {
 /** Under --chaos: the run against an undisturbed one, recorded in its history and page; 1 when they differ. */
 async function compare(options: Options, result: Awaited<ReturnType<typeof simulate>>, signal: AbortSignal): Promise<number> {
   const differs = await checkAgainstUndisturbedRun(options, result, signal);
-  await recordComparison(options.dir, result.injected ?? perNode(() => ({})), differs);
+  if (options.history) await recordComparison(options.dir, result.injected ?? perNode(() => ({})), differs);
   return differs.length === 0 ? 0 : 1;
 }
 
 /** --ui: the run's page, served from its folder as the run writes it. */
 async function servePage(dir: string, port: number): Promise<ServedPage> {
-  try {
-    const page = await serveRunPage(dir, port);
-    process.stderr.write(`simulate: watch the run live at ${page.url}\n`);
-    return page;
-  } catch (error) {
-    throw new UsageError(
-      `--ui ${port}: cannot serve the page there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
+  const page = await serveRunPage(dir, port);
+  process.stderr.write(`simulate: watch the run live at ${page.url}\n`);
+  return page;
 }

@@ -94,10 +94,12 @@ export class Net {
     const arrived = now();
     const key = `${head.src}>${head.dest}#${head.type}#${head.id}`;
     // A message from a node to another is sent when it reaches the orchestrator, received when it is passed on.
-    const relayed = head.src !== ORCHESTRATOR && head.dest !== ORCHESTRATOR;
+    const relayed = head.src !== '' && head.dest !== '' && head.src !== ORCHESTRATOR && head.dest !== ORCHESTRATOR;
     const sent = direction === 'to node' && relayed ? (this.#relayed.get(key) ?? arrived) : arrived;
     if (direction === 'to node' && relayed) this.#relayed.delete(key);
-    const message = { from: head.src, to: head.dest, type: head.type, ...(head.id === undefined ? {} : { id: head.id }), sent };
+    // Else its ends are the link's: a ping may name its addressee only as `peer`, before the node has spoken.
+    const [from, to] = relayed ? [head.src, head.dest] : direction === 'to node' ? [ORCHESTRATOR, node] : [node, ORCHESTRATOR];
+    const message = { from, to, type: head.type, ...(head.id === undefined ? {} : { id: head.id }), sent };
     const fate = this.#fate(node, direction, line);
     if (fate.length === 0) this.record({ ...message, fate: 'dropped' });
     return fate.map((delayMs) => ({

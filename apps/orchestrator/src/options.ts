@@ -7,6 +7,7 @@ import {
   Option,
   pairs,
   parse,
+  port,
   positiveNumber,
   share,
   UsageError,
@@ -266,12 +267,6 @@ function wholeUpTo(max: number): (text: string) => number {
 }
 
 /** Nodes are pinged every second: a shorter timeout would find every node hung between two pings. */
-function port(text: string): number {
-  const value = wholeNumber(text);
-  if (value > 65535) throw new InvalidArgumentError('It takes a port, up to 65535 (0: any free one).');
-  return value;
-}
-
 function hangTimeout(text: string): number {
   const ms = positiveNumber(text);
   if (ms < PING_MS) throw new InvalidArgumentError(`It takes ${PING_MS} ms or more: nodes are pinged every ${PING_MS} ms.`);

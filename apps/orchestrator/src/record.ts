@@ -28,13 +28,17 @@ export class RunRecord {
   #early: Message[] | undefined = [];
   readonly #standing = perNode((): Standing => ({ committed: 0, held: new Map(), inFlight: 0 }));
 
-  constructor(private readonly enabled: boolean) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly page: boolean,
+  ) {}
 
-  /** Starts writing DIR/history.ndjson, a fresh run's from empty: the messages carried so far first. */
+  /** Starts writing DIR/history.ndjson, a fresh run's from empty (or none at all): the messages carried so far first. */
   open(dir: string, fresh: boolean): void {
     const file = join(dir, HISTORY_FILE);
     this.#dir = dir;
-    if (fresh) rmSync(file, { force: true });
+    // A history of another run, or of this one's part before a resume without one, would draw what did not happen.
+    if (fresh || !this.enabled) rmSync(file, { force: true });
     if (this.enabled) this.#writer = new HistoryWriter(file);
     for (const message of this.#early ?? []) this.#writer?.message(message);
     this.#early = undefined;
@@ -54,14 +58,19 @@ export class RunRecord {
   /**
    * The run ended: its last line, then DIR/run.html drawn from the folder.
    * Once only, and only for a run that got as far as its folder: one
-   * refused before has no page of its own to draw.
+   * refused before has no page of its own to draw. Says why the page could
+   * not be drawn, if it could not: the run's outcome stands all the same.
    */
-  async end(fields: Event<'end'>): Promise<void> {
-    if (this.#ended || this.#dir === undefined) return;
+  async end(fields: Event<'end'>): Promise<string | undefined> {
+    if (this.#ended || this.#dir === undefined) return undefined;
     this.#ended = true;
     this.#writer?.event('end', fields);
     this.close();
-    await writeRunPage(this.#dir);
+    if (!this.page) return undefined;
+    return writeRunPage(this.#dir).then(
+      () => undefined,
+      (error: unknown) => (error as Error).message.split('\n')[0],
+    );
   }
 
   started(node: NodeName, from: number): void {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { fsProblem } from '@dbsim/cli';
 import { NODES, type NodeName, type Payload, payload, type ReplyTo } from '@dbsim/protocol';
+import { REPORT_SEPARATOR, reportEnd, reportHead, reportLine } from '@dbsim/run-page';
 import type { Supervisor } from './supervisor.js';
 
 export type TableStats = Payload<ReplyTo<'stats'>>;
@@ -34,25 +35,20 @@ async function write(file: string, nodes: Record<NodeName, Supervisor>, run: num
   const partial = `${file}.partial`;
   const fd = openSync(partial, 'w');
   try {
-    const tables = JSON.stringify(stats, null, 2).replaceAll('\n', '\n  ');
-    writeSync(fd, `{\n  "run": ${run},\n  "tables": ${tables},\n  "rejections": [`);
+    writeSync(fd, reportHead(run, stats));
     let first = true;
     for (const table of NODES) {
       // Pages are bounded by size as well as count, so only an empty one says there are no more.
       for (let after = -1, more = true; more; ) {
         const { rejections } = await nodes[table].ask({ type: 'rejections', producer: run, after, limit: PAGE_ROWS });
-        // The row goes in as the JSON text it was recorded in: numbers as written, even those JSON.parse cannot hold.
-        const lines = rejections.map(
-          ({ position, id, reasons, takenBy, row }) =>
-            `${JSON.stringify({ table, id, position, reasons, takenBy }).slice(0, -1)},"row":${row}}`,
-        );
-        if (lines.length > 0) writeSync(fd, `${first ? '' : ','}\n    ${lines.join(',\n    ')}`);
+        const lines = rejections.map((rejection) => reportLine(table, rejection));
+        if (lines.length > 0) writeSync(fd, `${first ? '\n    ' : REPORT_SEPARATOR}${lines.join(REPORT_SEPARATOR)}`);
         first &&= lines.length === 0;
         more = rejections.length > 0;
         after = rejections.at(-1)?.position ?? after;
       }
     }
-    writeSync(fd, `${first ? '' : '\n  '}]\n}\n`);
+    writeSync(fd, reportEnd(!first));
   } finally {
     closeSync(fd);
   }

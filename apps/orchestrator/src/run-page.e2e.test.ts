@@ -1,9 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readEvent, readLine } from '@dbsim/logger';
 import { type Browser, launchBrowser, noBrowser, openRunPage, type Page } from '@dbsim/run-page';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jsonLines, simulate, start, tempDir } from './test-run.js';
 
 // Where no browser can run, the test says why and is skipped; in CI (CI set) a missing browser is a failure.
@@ -15,7 +14,10 @@ let browser: Browser;
 beforeAll(async () => {
   if (!missing) browser = await launchBrowser();
 });
+/** Runs that serve their page until Ctrl-C: stopped however their test ends. */
+const serving: ReturnType<typeof start>[] = [];
 afterAll(async () => {
+  for (const { child } of serving) if (child.exitCode === null) child.kill('SIGKILL');
   await browser?.close();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -116,20 +118,22 @@ describe.skipIf(missing !== undefined)('the run’s page, in a real browser', ()
       '--batch-size',
       '100',
       '--delay',
-      'orders=20',
+      'orders=100',
       '--dir',
       run,
       '--ui',
     ]);
-    while (!/live at (\S+)/.test(running.stderr())) await sleep(50);
-    const url = /live at (\S+)/.exec(running.stderr())?.[1] as string;
+    serving.push(running);
+    const url = await vi.waitFor(() => /live at (\S+)/.exec(running.stderr())?.[1] ?? expect.fail('no address yet'), { timeout: 20_000 });
     const { page, errors } = await openRunPage(browser, url);
     // The page follows the run: opened while it goes, it says it finished without being reloaded.
     expect(await page.locator('#summary').textContent()).toContain('going');
     await page.locator('#summary', { hasText: 'finished' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('#outcome table').textContent()).toContain('received');
+    // The explorer, drawn before any row was rejected, now offers the rejected rows.
+    expect(await page.locator('#explorer .examples button').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
-    while (!running.stderr().includes('until Ctrl-C')) await sleep(50);
+    await vi.waitFor(() => expect(running.stderr()).toContain('until Ctrl-C'), { timeout: 20_000 });
     running.child.kill('SIGINT');
     expect((await running.finished).code).toBe(0);
     await page.close();

@@ -5,7 +5,7 @@ import { type DataSource, type DataSpec, describeDataSet, openDataSet } from '@d
 import type { Event } from '@dbsim/history';
 import { createLogger, type Logger, logEvent, readRejectionKey, usage } from '@dbsim/logger';
 import { NODES, type NodeName, ORCHESTRATOR, perNode, perNodeAsync, processName } from '@dbsim/protocol';
-import { RUN_PAGE_FILE } from '@dbsim/run-page';
+import { REPORT_FILE, RUN_PAGE_FILE } from '@dbsim/run-page';
 import { startCluster } from './cluster.js';
 import { sendStream } from './dispatch.js';
 import { holdFolder, refuseStandaloneNodes } from './folder.js';
@@ -42,6 +42,8 @@ export interface RunEnvironment {
   summary: boolean;
   /** Fingerprint every database at the end (a full scan of each): for comparing two runs. */
   fingerprint: boolean;
+  /** Draw DIR/run.html at the end: not for a run made only to be compared with. */
+  page: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ interface Inputs {
 
 async function runIn(
   options: Options,
-  { signal, logsToStdout, summary, fingerprint }: RunEnvironment,
+  { signal, logsToStdout, summary, fingerprint, page }: RunEnvironment,
   { recorded, data, source, logs }: Inputs,
 ): Promise<RunResult> {
   const { dir } = options;
@@ -98,7 +100,7 @@ async function runIn(
     const address = options.attach[node];
     return address ? attachNode(node, address) : forkNode(node, { dir, durability: options.durability, onLogLine });
   });
-  const record = new RunRecord(options.history);
+  const record = new RunRecord(options.history, page);
   const net = new Net(options.chaos && { seed: options.chaos.seed, faults: options.chaos.network }, record.message);
   const supervision = {
     restarts: options.restarts,
@@ -130,7 +132,7 @@ async function runIn(
         const { producer, offset, sealed } = hello[node];
         return options.attach[node] ? hello[node] : nodes[node].ask({ type: 'reset', producer, offset, sealed });
       });
-      for (const file of ['report.json', RUN_FILE, RUN_PAGE_FILE]) rmSync(join(dir, file), { force: true });
+      for (const file of [REPORT_FILE, RUN_FILE, RUN_PAGE_FILE]) rmSync(join(dir, file), { force: true });
       sink = new LogSink(logFile, false, logsToStdout);
     } else {
       sink = await LogSink.append(logFile, logsToStdout);
@@ -212,7 +214,7 @@ async function runIn(
     if (chaos) logEvent(log, 'chaos: injected', { injected: chaos.injected() });
 
     progress?.note('writing the report…');
-    const stats = await writeReport(join(dir, 'report.json'), nodes, run);
+    const stats = await writeReport(join(dir, REPORT_FILE), nodes, run);
     const fingerprints = fingerprint ? await digests(nodes) : undefined;
     const restarts = perNode((node) => nodes[node].restarts);
     logEvent(log, 'run finished', {
@@ -225,7 +227,7 @@ async function runIn(
     progress?.note('stopping the nodes…');
     await cluster.stop();
     progress?.note('drawing the run’s page…');
-    await record.end({ how: 'finished' });
+    const pageProblem = await record.end({ how: 'finished' });
     stopProgress();
     if (summary) {
       const width = Math.min(process.stderr.columns || 100, 120);
@@ -234,8 +236,8 @@ async function runIn(
       if (abandoned) notes.push(abandoned);
       if (chaos) notes.push(...chaos.describe());
       notes.push(
-        `report: ${join(dir, 'report.json')}`,
-        `page:   ${join(dir, RUN_PAGE_FILE)}`,
+        `report: ${join(dir, REPORT_FILE)}`,
+        pageProblem === undefined ? `page:   ${join(dir, RUN_PAGE_FILE)}` : `page:   not drawn: ${pageProblem}`,
         `log:    ${logFile}${logsToStdout ? '' : `  (read it with: ${readIt})`}`,
       );
       const [title, ...after] = notes.map((note) => fit(note, width));
@@ -248,7 +250,7 @@ async function runIn(
     const stopped = await cluster.stop();
     const how = signal.aborted ? 'interrupted' : 'failed';
     // The page of a run cut short is drawn if it can be: the run's own error is the one to tell.
-    await record.end({ how, ...(how === 'failed' ? { problem: (error as Error).message.split('\n')[0] } : {}) }).catch(() => {});
+    await record.end({ how, ...(how === 'failed' ? { problem: (error as Error).message.split('\n')[0] } : {}) });
     if (!signal.aborted) throw error;
     // Acknowledgements still on their way when the run stopped do not count the rows the nodes committed: they say.
     for (const node of NODES) {

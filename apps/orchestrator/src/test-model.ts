@@ -1,4 +1,4 @@
-import { REASONS, type Reason } from '@dbsim/protocol';
+import { REASONS, type Reason, type TakenBy } from '@dbsim/protocol';
 
 /**
  * The reference model: the outcome the validation rules imply for a data
@@ -30,14 +30,14 @@ export function referenceModel(data: DataSet) {
     id: unknown;
     position: number;
     reasons: Reason[];
-    takenBy?: Partial<Record<Reason, number>>;
+    takenBy?: TakenBy;
     row: unknown;
   }[] = [];
   for (const table of ['users', 'products', 'orders'] as const) {
     const counts = new Map<Reason, number>();
     data[table].forEach((raw, position) => {
       const why = new Set<Reason>();
-      const takenBy: Partial<Record<Reason, number>> = {};
+      const takenBy: TakenBy = {};
       const row = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Row) : undefined;
       const ok = (field: string) => row !== undefined && Object.hasOwn(row, field) && typeof row[field] === FIELDS[table][field];
       if (row === undefined) why.add('row_malformed');

@@ -54,3 +54,10 @@ export function oneOf<T extends string>(values: readonly T[]): (text: string) =>
     throw new InvalidArgumentError(near ? `Did you mean ${near}?` : `It takes one of ${values.join(', ')}.`);
   };
 }
+
+/** A port of this machine to listen on, 0 for any free one. */
+export function port(text: string): number {
+  const value = wholeNumber(text);
+  if (value > 65535) throw new InvalidArgumentError('It takes a port, up to 65535 (0: any free one).');
+  return value;
+}

@@ -33,7 +33,6 @@ describe('a run’s history', () => {
     first.close();
     appendFileSync(path, '{"k":"tick","at":1,"no');
     const second = new HistoryWriter(path);
-    appendFileSync(path, '\n');
     second.event('end', { how: 'finished' });
     second.close();
     expect(readHistory(path).map((line) => line.k)).toEqual(['run', 'tick', 'end', 'end']);
@@ -65,11 +64,8 @@ describe('a run’s history', () => {
     writer.standing('users', { committed: 0, held: 0, inFlight: 1 });
     writer.standing('users', { committed: 5, held: 0, inFlight: 1 });
     writer.standing('users', { committed: 10, held: 2, inFlight: 0 });
-    await sleep(20); // the lines of a stretch of work are written at its end
-    const before = readHistory(path);
     await sleep(150);
     writer.close();
-    expect(before.map((line) => line.k === 'tick' && line.committed)).toEqual([0]);
     expect(readHistory(path).map((line) => line.k === 'tick' && [line.committed, line.held])).toEqual([
       [0, 0],
       [10, 2],

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { type SyncDestination, syncDestination } from '@dbsim/logger';
 import type { NodeName } from '@dbsim/protocol';
 import { type Event, type HistoryLine, type LineOf, type Message, now } from './lines.js';
@@ -35,6 +35,8 @@ export class HistoryWriter {
   constructor(readonly file: string) {
     this.#fd = openSync(file, 'a');
     this.#out = syncDestination(this.#fd);
+    // A line a crash cut short is ended, so that the first line of this writer is whole.
+    if (!endsLine(file)) this.#out.write('\n');
     this.#ticker = setInterval(() => this.#writeTicks(false), TICK_MS / 4);
     this.#ticker.unref();
   }
@@ -97,4 +99,18 @@ export class HistoryWriter {
   #write(line: HistoryLine): void {
     this.#out.write(`${JSON.stringify(line)}\n`);
   }
+}
+
+/** Whether the file is empty or ends with a whole line. */
+function endsLine(file: string): boolean {
+  const { size } = statSync(file);
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, last, 0, 1, size - 1);
+  } finally {
+    closeSync(fd);
+  }
+  return last[0] === 0x0a;
 }

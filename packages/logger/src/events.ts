@@ -1,4 +1,4 @@
-import { NodeName, PROCESS_FAULTS, REASONS } from '@dbsim/protocol';
+import { NodeName, PROCESS_FAULTS, REASONS, TakenBy } from '@dbsim/protocol';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { z } from 'zod';
 
@@ -26,7 +26,7 @@ const RowRejected = z.object({
   id: z.unknown(),
   reasons: z.array(z.enum(REASONS)),
   /** For each duplicate key among the reasons, the id of the row that holds it. */
-  takenBy: z.partialRecord(z.enum(REASONS), z.number()).optional(),
+  takenBy: TakenBy.optional(),
   row: z.unknown(),
 });
 

@@ -94,6 +94,24 @@ describe('a node serving the protocol', () => {
     ]);
   });
 
+  it('never takes a reference it did not ask about for one the owner holds: the owner names only the ids it does not', async () => {
+    // The owner misses nothing it is asked; ids that are no record id are never asked.
+    owners = new Set([1, 2, 3, 4]);
+    const odd = [
+      { id: 1, label: 'a', owner_id: 0 },
+      { id: 2, label: 'b', owner_id: -1 },
+      { id: 3, label: 'c', owner_id: 1.5 },
+      { id: 4, label: 'd', owner_id: 4 },
+    ];
+    const ack = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows: odd });
+    expect(ack).toMatchObject({ inserted: 1, rejected: 3 });
+    expect(rejected().map((line) => [line.id, line.reasons])).toEqual([
+      [1, ['user_missing']],
+      [2, ['user_missing']],
+      [3, ['user_missing']],
+    ]);
+  });
+
   it('answers a redelivered insert with the same outcome and logs nothing again', async () => {
     const first = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });
     const again = await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });

@@ -1,7 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Channel, RemoteError } from './channel.js';
-import { MAX_LINE_CHARS } from './line-codec.js';
+import { MAX_LINE_BYTES } from './line-codec.js';
 import type { Liveness } from './liveness.js';
 import type { Envelope } from './messages.js';
 import { RESEND_FIRST_MS, RESEND_MIN_MS } from './resend.js';
@@ -133,7 +133,7 @@ describe('Channel', () => {
 
   it('refuses, definitely, to send a request over the frame limit, which the other end would drop unread', async () => {
     const [client] = pair();
-    const rows = ['x'.repeat(MAX_LINE_CHARS)];
+    const rows = ['x'.repeat(MAX_LINE_BYTES)];
     const error = await client.request('users', { type: 'insert', producer: 1, offset: 0, rows }).catch((e: unknown) => e);
     expect((error as RemoteError).body).toMatchObject({ code: 'too_large', definite: true });
   });

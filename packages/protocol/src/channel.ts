@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
-import { encodeLine, type Line, LineDecoder, MAX_LINE_CHARS, type Outgoing, type OutgoingInsert } from './line-codec.js';
+import { encodeLine, type Line, LineDecoder, MAX_LINE_BYTES, type Outgoing, type OutgoingInsert } from './line-codec.js';
 import { DEFAULT_LIVENESS, type Liveness, watchTiming } from './liveness.js';
+import { messagesCounted, tally } from './message-counts.js';
 import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
 import { AnswerTimes, RESEND_MAX_MS, type Resend } from './resend.js';
 
@@ -20,12 +21,6 @@ export type Unsent = Without<Exclude<RequestBody, { type: 'insert' }>, 'msg_id'>
  * a peer still handling the old request cannot take the new one for a repeat.
  */
 let nextMsgId = Date.now() * 1000;
-
-/** Every message this process's channels have sent and received, by type: its own count, to check any record of them against. */
-export const messagesCounted: { sent: Record<string, number>; received: Record<string, number> } = { sent: {}, received: {} };
-const tally = (counts: Record<string, number>, type: string) => {
-  counts[type] = (counts[type] ?? 0) + 1;
-};
 
 export interface RequestOptions {
   /** The request fails as indefinite (`timeout`) unless answered within this many ms. */
@@ -138,7 +133,7 @@ export class Channel {
 
   #write(line: Line, type: string): boolean {
     if (this.#closed) return false;
-    if (line.length > MAX_LINE_CHARS) {
+    if (line.length > MAX_LINE_BYTES) {
       throw new RemoteError({
         type: 'error',
         code: 'too_large',

@@ -3,6 +3,7 @@ export * from './channel.js';
 export * from './id-set.js';
 export * from './line-codec.js';
 export * from './liveness.js';
+export * from './message-counts.js';
 export * from './messages.js';
 export * from './nodes.js';
 export * from './reasons.js';

@@ -40,24 +40,25 @@ export function encodeLine(message: Outgoing): Line {
   return Buffer.concat([before, rows.bytes, CLOSE_INSERT]);
 }
 
-/** The first `chars` characters of a line, for what reads its head; of bytes, as near as a cut character allows. */
-export function lineHead(line: Line, chars: number): string {
-  return typeof line === 'string' ? line.slice(0, chars) : line.toString('utf8', 0, Math.min(line.length, chars));
+/** The head of a line, for what reads it: its first `units` characters, or of bytes its first `units` bytes, decoded. */
+export function lineHead(line: Line, units: number): string {
+  return typeof line === 'string' ? line.slice(0, units) : line.toString('utf8', 0, Math.min(line.length, units));
 }
 
 /**
- * The frame limit: a line longer than this is dropped whole, so a peer cannot
- * make us buffer without end, and a sender refuses to send one. A process
- * holds a line, and what JSON.parse makes of it, at once: well under its
- * heap (192 MB) it must be.
+ * The frame limit, in bytes of UTF-8: a sender refuses to send a longer line,
+ * and a reader drops one with more characters (never more than its bytes)
+ * whole, so a peer cannot make it buffer without end. A process holds a
+ * line, and what JSON.parse makes of it, at once: well under its heap (192
+ * MB) it must be.
  */
-export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** Batches are cut at this many characters of rows, whatever the row count, so that a batch stays far below the frame limit. */
-export const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+/** Batches are cut at this many bytes of rows, whatever the row count, so that a batch stays far below the frame limit. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-/** A row longer than this (its JSON) cannot go in a message: it goes as a marker, and is rejected as row_too_large. */
-export const MAX_ROW_CHARS = MAX_LINE_CHARS - 64 * 1024;
+/** A row longer than this (its JSON, in UTF-8) cannot go in a message: it goes as a marker, and is rejected as row_too_large. */
+export const MAX_ROW_BYTES = MAX_LINE_BYTES - 64 * 1024;
 
 /**
  * Splits a byte stream into lines. Multi-byte characters split across
@@ -72,7 +73,7 @@ export class LineDecoder {
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly onOverflow: () => void,
-    private readonly maxChars = MAX_LINE_CHARS,
+    private readonly maxChars = MAX_LINE_BYTES,
   ) {}
 
   write(chunk: Buffer | string): void {

@@ -99,12 +99,16 @@ export const StatsOk = z.object({
  * was recorded in (numbers as written), and, for each duplicate key among
  * its reasons, the id of the row that holds the key.
  */
+/** For a duplicate key among a rejected row's reasons, the id of the row that holds it, per reason. */
+export const TakenBy = z.partialRecord(z.enum(REASONS), z.number());
+export type TakenBy = z.infer<typeof TakenBy>;
+
 export const RejectionRecord = z.object({
   position,
   id: z.unknown(),
   reasons: reasonList,
   row: z.string(),
-  takenBy: z.partialRecord(z.enum(REASONS), z.number()).optional(),
+  takenBy: TakenBy.optional(),
 });
 export type RejectionRecord = z.infer<typeof RejectionRecord>;
 

@@ -1,4 +1,4 @@
-import type { NodeName, Reason } from '@dbsim/protocol';
+import type { NodeName, Reason, TakenBy } from '@dbsim/protocol';
 
 /** A rejected row as the report gives it; the row as the JSON text it was recorded in. */
 export interface Rejected {
@@ -8,7 +8,7 @@ export interface Rejected {
   /** The offset of the batch whose transaction decided it, where the run's log says. */
   batch?: number;
   reasons: Reason[];
-  takenBy?: Partial<Record<Reason, number>>;
+  takenBy?: TakenBy;
   row: string;
 }
 
@@ -22,6 +22,9 @@ export type Shapes = Record<NodeName, TableShape>;
 /** An id as it is looked up: as written (`8`, or `"8"` for a string). */
 export const idText = (id: unknown): string => JSON.stringify(id) ?? 'null';
 
+/** The ids an id typed on a command line names: as written, or as a string (`8` finds the id 8 and the id "8"). */
+export const idTexts = (typed: string): string[] => [typed, idText(typed)];
+
 /** The rejected rows of a run, found by table and id. */
 export class RejectionIndex {
   readonly #byId = new Map<string, Rejected[]>();
@@ -29,13 +32,15 @@ export class RejectionIndex {
   constructor(rejections: Iterable<Rejected>) {
     for (const rejected of rejections) {
       const key = `${rejected.table}#${idText(rejected.id)}`;
-      this.#byId.set(key, [...(this.#byId.get(key) ?? []), rejected]);
+      const same = this.#byId.get(key);
+      if (same) same.push(rejected);
+      else this.#byId.set(key, [rejected]);
     }
   }
 
-  /** The rows of `table` rejected with this id, as written or as plain text (`8` finds the id 8 and the id "8"). */
+  /** The rows of `table` rejected with this id (see idTexts). */
   find(table: NodeName, id: string): Rejected[] {
-    const found = [...(this.#byId.get(`${table}#${id}`) ?? []), ...(this.#byId.get(`${table}#${idText(id)}`) ?? [])];
+    const found = idTexts(id).flatMap((text) => this.#byId.get(`${table}#${text}`) ?? []);
     return [...new Set(found)].sort((a, b) => a.position - b.position);
   }
 }
@@ -50,7 +55,12 @@ export const singular: Record<NodeName, string> = { users: 'user', products: 'pr
  * key, which row holds it. None when no row with the id was rejected.
  */
 export function explainRejections(index: RejectionIndex, shapes: Shapes, table: NodeName, id: string, covers = allOf): string[] {
-  return index.find(table, id).flatMap((rejected) => explainOne({ index, shapes, covers }, rejected, ''));
+  return explainRejected(index, shapes, index.find(table, id), covers);
+}
+
+/** Why these rejected rows were, in words: as explainRejections, for rows found some other way (by their place in the stream). */
+export function explainRejected(index: RejectionIndex, shapes: Shapes, rows: Rejected[], covers = allOf): string[] {
+  return rows.flatMap((rejected) => explainOne({ index, shapes, covers }, rejected, ''));
 }
 
 /** Whether the index holds every rejected row of a table: a page holds only the first. */
@@ -134,11 +144,15 @@ function because(reason: Reason, rejected: Rejected, row: unknown, shape: TableS
     case 'quantity_not_positive':
       return `its quantity ${value('quantity')} is below 1`;
     case 'row_too_large':
-      return 'its JSON is over 16,711,680 characters, too large for a message';
+      return 'its JSON is over 16,711,680 bytes, too large for a message';
     case 'run_abandoned':
       return 'it was held back by a run given up with --keep --abandon';
+    case 'user_missing':
+    case 'product_missing':
+      // Not met here: a reference's reason is explained from its owner's side.
+      return 'the node that owns it does not hold the row it names';
     default:
-      return reason;
+      return reason satisfies never;
   }
 }
 

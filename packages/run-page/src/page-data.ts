@@ -3,7 +3,7 @@ import { HISTORY_FILE, type HistoryLine, readHistory } from '@dbsim/history';
 import type { NodeName } from '@dbsim/protocol';
 import { withBatches } from './batches.js';
 import type { Rejected, Shapes } from './explain.js';
-import { type ReportRead, readReport } from './report.js';
+import { REPORT_FILE, type ReportRead, readReport } from './report.js';
 import { tableShapes } from './shapes.js';
 
 /** The page covers every table's first rejected rows up to this many; `dbsim view` and `dbsim explain` cover them all. */
@@ -27,10 +27,11 @@ export interface RunPageData {
 }
 
 export async function loadPageData(dir: string, served: boolean): Promise<RunPageData> {
-  const [report, shapes] = await Promise.all([readReport(join(dir, 'report.json'), PAGE_REJECTIONS_PER_TABLE), tableShapes()]);
-  const rejections = (report ? await withBatches(dir, report.run, report.rejections) : []).map((rejected) =>
-    rejected.row.length > PAGE_ROW_CHARS ? { ...rejected, row: `${rejected.row.slice(0, PAGE_ROW_CHARS)}…` } : rejected,
-  );
+  const [report, shapes] = await Promise.all([
+    readReport(join(dir, REPORT_FILE), { perTable: PAGE_REJECTIONS_PER_TABLE, rowChars: PAGE_ROW_CHARS }),
+    tableShapes(),
+  ]);
+  const rejections = report ? await withBatches(dir, report.run, report.rejections) : [];
   const rejected = { users: 0, products: 0, orders: 0 };
   for (const [table, outcome] of Object.entries(report?.tables ?? {})) rejected[table as NodeName] = outcome.rejected;
   return { dir, served, history: lastRun(readHistory(join(dir, HISTORY_FILE))), tables: report?.tables, rejections, rejected, shapes };

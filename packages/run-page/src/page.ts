@@ -18,7 +18,7 @@ function pageScript(): string {
  */
 export function pageHtml(data: RunPageData): string {
   const json = JSON.stringify(data).replaceAll('<', '\\u003c');
-  const script = pageScript().replaceAll('</script', '<\\/script');
+  const script = pageScript().replace(/<\/script/gi, '<\\/script');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,45 +1,57 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RejectionRecord } from '@dbsim/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readReport } from './report.js';
+import { REPORT_SEPARATOR, readReport, reportEnd, reportHead, reportLine } from './report.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-// As the orchestrator writes it: its head, then a rejected row a line, the row last and as it was written.
-const REPORT = `{
-  "run": 2,
-  "tables": {
-    "users": { "received": 3, "inserted": 1, "rejected": 2, "reasons": { "field_type": 2 } },
-    "products": { "received": 0, "inserted": 0, "rejected": 0, "reasons": {} },
-    "orders": { "received": 1, "inserted": 0, "rejected": 1, "reasons": { "quantity_invalid": 1 } }
+const outcome = (rejected: number) => ({ received: rejected + 1, inserted: 1, rejected, reasons: { field_type: rejected } });
+const users: RejectionRecord[] = [
+  { position: 0, id: 1, reasons: ['field_type'], row: '{"id":1,"name":5,"email":"a@b.c"}' },
+  // An id that holds the text a naive reader would take for the row's start.
+  {
+    position: 1,
+    id: { x: ',"row":' },
+    reasons: ['field_type', 'id_duplicate'],
+    takenBy: { id_duplicate: 7 },
+    row: '{"id":{"x":",\\"row\\":"}}',
   },
-  "rejections": [
-    {"table":"users","id":1,"position":0,"reasons":["field_type"],"row":{"id":1,"name":5,"email":"a@b.c"}},
-    {"table":"users","id":2,"position":1,"reasons":["field_type"],"row":{"id":2,"name":",\\"row\\":","email":null}},
-    {"table":"orders","id":3,"position":0,"reasons":["quantity_invalid"],"row":{"id":3,"quantity":1e309}}
-  ]
-}
-`;
+];
+const orders: RejectionRecord[] = [
+  { position: 0, id: 3, reasons: ['field_type'], row: `{"id":3,"quantity":1e309,"note":"${'n'.repeat(50)}"}` },
+];
 
-describe('reading report.json', () => {
-  it('keeps each row as the text it was written in, and at most `perTable` rows of each table', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dbsim-report-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'report.json'), REPORT);
-    const all = await readReport(join(dir, 'report.json'));
-    expect(all?.run).toBe(2);
-    expect(all?.tables.orders).toEqual({ received: 1, inserted: 0, rejected: 1, reasons: { quantity_invalid: 1 } });
-    expect(all?.rejections.map((r) => r.row)).toEqual([
-      '{"id":1,"name":5,"email":"a@b.c"}',
-      '{"id":2,"name":",\\"row\\":","email":null}',
-      '{"id":3,"quantity":1e309}',
-    ]);
-    const first = await readReport(join(dir, 'report.json'), 1);
-    expect(first?.rejections.map((r) => `${r.table} ${r.id}`)).toEqual(['users 1', 'orders 3']);
-    expect(await readReport(join(dir, 'nope.json'))).toBeUndefined();
+/** A report written as simulate writes it. */
+function written(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dbsim-report-'));
+  dirs.push(dir);
+  const file = join(dir, 'report.json');
+  const lines = [...users.map((r) => reportLine('users', r)), ...orders.map((r) => reportLine('orders', r))];
+  const tables = { users: outcome(2), products: outcome(0), orders: outcome(1) };
+  writeFileSync(file, `${reportHead(4, tables)}\n    ${lines.join(REPORT_SEPARATOR)}${reportEnd(true)}`);
+  return file;
+}
+
+describe('report.json', () => {
+  it('reads back what was written: each row as the text it was written in, whatever its id holds', async () => {
+    const file = written();
+    const report = await readReport(file);
+    expect(report?.run).toBe(4);
+    expect(report?.tables.orders).toEqual(outcome(1));
+    expect(report?.rejections).toEqual([...users.map((r) => ({ table: 'users', ...r })), { table: 'orders', ...orders[0] }]);
+  });
+
+  it('keeps only the rows asked for: some of each table, by their fields, cut to a length', async () => {
+    const file = written();
+    expect((await readReport(file, { perTable: 1 }))?.rejections.map((r) => `${r.table} ${r.position}`)).toEqual(['users 0', 'orders 0']);
+    expect((await readReport(file, { keep: (r) => r.takenBy !== undefined }))?.rejections.map((r) => r.position)).toEqual([1]);
+    const [, , cut] = (await readReport(file, { rowChars: 20 }))?.rejections ?? [];
+    expect(cut?.row).toBe(`${orders[0]?.row.slice(0, 20)}…`);
+    expect(await readReport(`${file}.nope`)).toBeUndefined();
   });
 });

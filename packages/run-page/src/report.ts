@@ -1,7 +1,10 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { NODES, type NodeName, type Reason } from '@dbsim/protocol';
+import type { NodeName, Reason, RejectionRecord } from '@dbsim/protocol';
 import type { Rejected } from './explain.js';
+
+/** Where a run's report is, in its folder. */
+export const REPORT_FILE = 'report.json';
 
 export interface TableOutcome {
   received: number;
@@ -10,39 +13,80 @@ export interface TableOutcome {
   reasons: Partial<Record<Reason, number>>;
 }
 
-/** What DIR/report.json says: the run, each table's counts, and its rejected rows, or the first `perTable` of each. */
+/** What DIR/report.json says: the run, each table's counts, and the rejected rows a reader kept. */
 export interface ReportRead {
   run: number;
   tables: Record<NodeName, TableOutcome>;
   rejections: Rejected[];
 }
 
+const ROW = ',"row":';
+
+/** The fields of a rejected row's line, in the order written: the row, which may be of any size, comes last. */
+const headOf = (table: NodeName, { id, position, reasons, takenBy }: Omit<RejectionRecord, 'row'>) =>
+  JSON.stringify({ table, id, position, reasons, takenBy }).slice(0, -1);
+
+/** report.json's head: the run and each table's counts, then its list of rejected rows opens, a line each. */
+export function reportHead(run: number, tables: Record<NodeName, TableOutcome>): string {
+  return `{\n  "run": ${run},\n  "tables": ${JSON.stringify(tables, null, 2).replaceAll('\n', '\n  ')},\n  "rejections": [`;
+}
+
+/** What goes between the head and the first row, and between rows; and what closes the report. */
+export const REPORT_SEPARATOR = ',\n    ';
+export const reportEnd = (rows: boolean): string => `${rows ? '\n  ' : ''}]\n}\n`;
+
 /**
- * Reads a report as the orchestrator writes it: its head (run and tables),
- * then one rejected row per line. Read a line at a time, so a report of any
- * size costs only the rows kept; and each row is kept as the JSON text it
- * was written in (numbers as written), which is its last field.
+ * A rejected row's line of report.json. The row goes in as the JSON text it
+ * was recorded in: numbers as written, even those JSON.parse cannot hold.
  */
-export async function readReport(file: string, perTable = Number.POSITIVE_INFINITY): Promise<ReportRead | undefined> {
+export function reportLine(table: NodeName, rejection: RejectionRecord): string {
+  return `${headOf(table, rejection)}${ROW}${rejection.row}}`;
+}
+
+export interface ReadOptions {
+  /** Which rejected rows to keep, by their fields: every one unless told. */
+  keep?: (rejected: Omit<Rejected, 'row'>) => boolean;
+  /** At most this many of each table. */
+  perTable?: number;
+  /** A kept row's text cut to this many characters, copied, so that the line it came in is let go. */
+  rowChars?: number;
+}
+
+/**
+ * Reads a report as written: its head (run and tables), then a rejected row
+ * a line, a line at a time, so that a report of any size costs only the
+ * rows kept. Each row is kept as the text it was written in (numbers as
+ * written): where it starts, the line's other fields, written again, say.
+ */
+export async function readReport(file: string, options: ReadOptions = {}): Promise<ReportRead | undefined> {
   if (!existsSync(file)) return undefined;
+  const { keep = () => true, perTable = Number.POSITIVE_INFINITY, rowChars } = options;
   let head = '';
   let inRejections = false;
   const rejections: Rejected[] = [];
-  const kept = Object.fromEntries(NODES.map((node) => [node, 0])) as Record<NodeName, number>;
+  const kept: Partial<Record<NodeName, number>> = {};
+  let number = 0;
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+    number++;
     if (!inRejections) {
       if (line.trim().startsWith('"rejections": [')) inRejections = true;
       else head += line;
       continue;
     }
     const text = line.trim().replace(/,$/, '');
-    const at = text.indexOf(',"row":');
-    if (!text.startsWith('{') || at < 0) continue;
-    const fields = JSON.parse(`${text.slice(0, at)}}`) as Omit<Rejected, 'row'>;
-    if (kept[fields.table] >= perTable) continue;
-    kept[fields.table]++;
-    rejections.push({ ...fields, row: text.slice(at + ',"row":'.length, -1) });
+    if (!text.startsWith('{')) continue;
+    const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
+    const fields = { table, id, position, reasons, ...(takenBy === undefined ? {} : { takenBy }) };
+    if ((kept[table] ?? 0) >= perTable || !keep(fields)) continue;
+    const before = `${headOf(table, fields)}${ROW}`;
+    if (!text.startsWith(before)) throw new Error(`${file}, line ${number}: not a rejected row as simulate writes it`);
+    const row = text.slice(before.length, -1);
+    kept[table] = (kept[table] ?? 0) + 1;
+    rejections.push({ ...fields, row: rowChars !== undefined && row.length > rowChars ? copy(`${row.slice(0, rowChars)}…`) : row });
   }
   const { run, tables } = JSON.parse(`${head.replace(/,\s*$/, '')}}`) as Omit<ReportRead, 'rejections'>;
   return { run, tables, rejections };
 }
+
+/** A string of its own: a slice would keep the whole line it was cut from alive. */
+const copy = (text: string): string => Buffer.from(text).toString();

@@ -2,11 +2,13 @@ import { statSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { UsageError } from '@dbsim/cli';
 import { HISTORY_FILE } from '@dbsim/history';
 import { NodeName } from '@dbsim/protocol';
 import { explainRow } from './explain-row.js';
 import { pageHtml } from './page.js';
 import { loadPageData } from './page-data.js';
+import { REPORT_FILE } from './report.js';
 
 /** How often a served page's folder is looked at for news: its history and report. */
 const WATCH_MS = 500;
@@ -25,12 +27,15 @@ export interface ServedPage {
  */
 export async function serveRunPage(dir: string, port = 0): Promise<ServedPage> {
   const watchers = new Set<ServerResponse>();
+  let bound = 0;
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const answer = (type: string, body: string) => response.writeHead(200, { 'content-type': type }).end(body);
     const fail = (status: number, text: string) => response.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+    // The page holds the run's rows: only a page of this server may read them, not one a DNS name points here.
+    const url = [`127.0.0.1:${bound}`, `localhost:${bound}`].includes(request.headers.host ?? '') ? pathOf(request.url) : undefined;
     const work = async () => {
-      if (url.pathname === '/') answer('text/html; charset=utf-8', pageHtml(await loadPageData(dir, true)));
+      if (url === undefined) fail(400, 'not a path of this server');
+      else if (url.pathname === '/') answer('text/html; charset=utf-8', pageHtml(await loadPageData(dir, true)));
       else if (url.pathname === '/data') answer('application/json', JSON.stringify(await loadPageData(dir, true)));
       else if (url.pathname === '/explain') {
         const table = NodeName.safeParse(url.searchParams.get('table'));
@@ -48,14 +53,17 @@ export async function serveRunPage(dir: string, port = 0): Promise<ServedPage> {
   });
   let seen = '';
   const watch = setInterval(() => {
-    const now = [HISTORY_FILE, 'report.json'].map((file) => statSync(join(dir, file), { throwIfNoEntry: false })?.mtimeMs).join();
+    const now = [HISTORY_FILE, REPORT_FILE].map((file) => statSync(join(dir, file), { throwIfNoEntry: false })?.mtimeMs).join();
     if (now === seen) return;
     seen = now;
     for (const watcher of watchers) watcher.write('event: change\ndata: {}\n\n');
   }, WATCH_MS);
   watch.unref();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-  const { port: bound } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve)).catch((error) => {
+    clearInterval(watch);
+    throw new UsageError(`cannot serve the page on port ${port} of this machine (${(error as NodeJS.ErrnoException).code ?? error})`);
+  });
+  bound = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${bound}/`,
     close: () => {
@@ -64,4 +72,12 @@ export async function serveRunPage(dir: string, port = 0): Promise<ServedPage> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function pathOf(requested: string | undefined): URL | undefined {
+  try {
+    return new URL(requested ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }

@@ -17,7 +17,7 @@ function shapeOf(spec: SpecLike): TableShape {
 /**
  * The three tables' shapes, read off the nodes' own specs. Imported when
  * needed: they bring the node runtime (SQLite) with them, which a run's
- * orchestrator otherwise never loads.
+ * orchestrator loads only once its run is over, to draw its page.
  */
 export async function tableShapes(): Promise<Shapes> {
   const [{ usersNode }, { productsNode }, { ordersNode }] = await Promise.all([

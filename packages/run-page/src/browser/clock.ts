@@ -12,7 +12,8 @@ export function runClock(history: readonly HistoryLine[]): (at: number) => numbe
   for (const line of history) {
     const at = line.k === 'msg' ? line.sent : line.at;
     const last = segments.at(-1);
-    if (!open || last === undefined) {
+    // A resumed run after a crash, which wrote no end, begins a segment too.
+    if (!open || last === undefined || (line.k === 'run' && line.resumed)) {
       segments.push({ start: at, end: at, offset: last ? last.offset + (last.end - last.start) : 0 });
       open = true;
     } else {

@@ -9,13 +9,20 @@ const EXAMPLES = 12;
 /**
  * Search a rejected row by table and id: its reasons, its batch, its row,
  * and the cause across nodes. From the rows the page holds; served, from
- * every rejected row of the run.
+ * every rejected row of the run. Drawn again as a served run moves on, it
+ * keeps what was asked and answered.
  */
 export function drawExplorer(data: () => RunPageData): void {
+  const before = {
+    table: document.querySelector<HTMLSelectElement>('#explorer select[name=table]')?.value,
+    id: document.querySelector<HTMLInputElement>('#explorer input[name=id]')?.value ?? '',
+    answer: document.getElementById('answer')?.textContent ?? 'Pick a table and an id.',
+  };
   const tables = Object.keys(data().shapes) as NodeName[];
   const table = h('select', { name: 'table', 'aria-label': 'table' }, ...tables.map((node) => h('option', { value: node }, node)));
-  const id = h('input', { name: 'id', 'aria-label': 'id', placeholder: 'id, e.g. 8', size: '12' });
-  const answer = h('pre', { id: 'answer', 'aria-live': 'polite' }, 'Pick a table and an id.');
+  if (before.table) table.value = before.table;
+  const id = h('input', { name: 'id', 'aria-label': 'id', placeholder: 'id, e.g. 8', size: '12', value: before.id });
+  const answer = h('pre', { id: 'answer', 'aria-live': 'polite' }, before.answer);
   const form = h('form', {}, table, id, h('button', { type: 'submit' }, 'Explain'));
   const ask = async () => {
     const lines = await explain(data(), table.value as NodeName, id.value.trim());
@@ -43,9 +50,13 @@ export function drawExplorer(data: () => RunPageData): void {
   const held = rejections.length;
   const total = Object.values(rejected).reduce((a, b) => a + b, 0);
   const coverage =
-    held === total
-      ? `This page holds every rejected row of the run: ${count(total)}.`
-      : `This page holds ${count(held)} of the run's ${count(total)} rejected rows (the first of each table); pnpm dbsim view serves them all.`;
+    data().tables === undefined
+      ? 'The run has no report yet: the explorer answers once it has finished (pnpm simulate --resume finishes one interrupted).'
+      : data().served
+        ? `Served: the answers come from every rejected row of the run, ${count(total)}.`
+        : held === total
+          ? `This page holds every rejected row of the run: ${count(total)}.`
+          : `This page holds ${count(held)} of the run's ${count(total)} rejected rows (the first of each table); pnpm dbsim view serves them all.`;
   fill('explorer', h('p', { class: 'note' }, coverage), form, ...examples, answer);
 }
 
@@ -60,10 +71,13 @@ async function explain(data: RunPageData, table: NodeName, id: string): Promise<
   const lines = explainRejections(new RejectionIndex(data.rejections), data.shapes, table, id, (t) => held(t) === data.rejected[t]);
   if (lines.length > 0) return lines;
   const covered = held(table);
-  const where = `pnpm dbsim explain ${table} ${id} --dir ${data.dir}`;
+  const where = `pnpm dbsim explain ${table} ${quoted(id)} --dir ${quoted(data.dir)}`;
   return covered === data.rejected[table]
     ? [`No ${table} row with id ${id} was rejected: it was inserted, or never in the data set (${where} says which).`]
     : [
         `No ${table} row with id ${id} among the ${count(covered)} rejected rows this page holds of ${count(data.rejected[table])}: ${where}`,
       ];
 }
+
+/** A word as a shell takes it: quoted unless it is plainly one. */
+const quoted = (word: string): string => (/^[\w./@:=+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);

@@ -16,10 +16,11 @@ function draw(): void {
   drawTimeline(data.history);
   drawMessages(data.history);
   drawOutcome(data);
+  drawExplorer(() => data);
   drawChaos(data);
 }
 
-function drawSummary({ dir, history }: RunPageData): void {
+function drawSummary({ dir, history, tables }: RunPageData): void {
   const run = history.find((line): line is LineOf<'run'> => line.k === 'run');
   const end = history.findLast((line): line is LineOf<'end'> => line.k === 'end');
   const resumes = history.filter((line) => line.k === 'run' && line.resumed).length;
@@ -33,17 +34,27 @@ function drawSummary({ dir, history }: RunPageData): void {
   const settings = run
     ? `batches of ${count(run.settings.batchSize)} rows, window ${run.settings.window}, durability ${run.settings.durability}`
     : '';
-  (document.getElementById('summary') as HTMLElement).textContent = [
-    `${dir}: run ${run?.run ?? '?'} ${state}${took}${resumes > 0 ? ` (resumed ${resumes}×)` : ''}`,
+  const summary = document.getElementById('summary') as HTMLElement;
+  // A report and no history: the run was made with --no-history. No history yet: the run is starting.
+  if (run === undefined) {
+    summary.textContent = `${dir}: ${tables === undefined ? 'the run is starting (going)' : 'the run recorded no history (--no-history)'}`;
+    return;
+  }
+  summary.textContent = [
+    `${dir}: run ${run.run} ${state}${took}${resumes > 0 ? ` (resumed ${resumes}×)` : ''}`,
     `${rows}${settings ? `; ${settings}` : ''}`,
   ].join('\n');
 }
 
 draw();
-drawExplorer(() => data);
 if (data.served) {
+  // Answers may come back out of order: only the newest asked for is drawn.
+  let asked = 0;
   new EventSource('/events').addEventListener('change', async () => {
-    data = (await (await fetch('/data')).json()) as RunPageData;
+    const mine = ++asked;
+    const fresh = (await (await fetch('/data')).json()) as RunPageData;
+    if (mine !== asked) return;
+    data = fresh;
     draw();
   });
 }

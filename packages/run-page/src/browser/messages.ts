@@ -23,6 +23,8 @@ export function drawMessages(history: readonly HistoryLine[]): void {
     return;
   }
   const pages = paginate(messages);
+  // One colour per type on every page: a request and its reply in two shades of one hue.
+  const types = [...new Set(messages.map((m) => m.type))].sort(byRequest);
   const select = h('select', { 'aria-label': 'page of messages' });
   pages.forEach((page, i) => {
     const first = page[0] as Msg;
@@ -30,7 +32,7 @@ export function drawMessages(history: readonly HistoryLine[]): void {
     select.append(h('option', { value: String(i) }, text));
   });
   const diagram = h('div');
-  const show = () => diagram.replaceChildren(lamport(pages[Number(select.value)] ?? [], clock));
+  const show = () => diagram.replaceChildren(lamport(pages[Number(select.value)] ?? [], types, clock));
   select.addEventListener('change', show);
   show();
   const windows = new Set(messages.map((m) => m.window));
@@ -55,30 +57,37 @@ function paginate(messages: Msg[]): Msg[][] {
   return pages;
 }
 
-function lamport(page: Msg[], clock: (at: number) => number): SVGSVGElement | HTMLElement {
-  const start = Math.min(...page.map((m) => m.sent));
+/**
+ * One page's diagram. Time goes down by the order of events, not by the
+ * clock: each send and receive has a row of its own, so that a burst of
+ * messages in a millisecond spreads out and a second of silence takes none.
+ */
+function lamport(page: Msg[], types: string[], clock: (at: number) => number): SVGSVGElement | HTMLElement {
   const lanes = PROCESSES;
   const lane = (address: string) => lanes.indexOf(processOf(address));
+  const moments = [...new Set(page.flatMap((m) => (m.received === undefined ? [m.sent] : [m.sent, m.received])))].sort((a, b) => a - b);
+  const rank = new Map(moments.map((at, index) => [at, index]));
+  const first = moments[0] ?? 0;
   const arrows = page.map((m) => {
     const lost = m.received === undefined;
     const [x1, to] = [lane(m.from), lane(m.to)];
-    const y1 = m.sent - start;
+    const y1 = rank.get(m.sent) ?? 0;
     return {
       ...m,
       x1,
       y1,
       x2: lost ? x1 + (to - x1) / 2 : to,
-      y2: lost ? y1 : (m.received as number) - start,
+      y2: lost ? y1 + 0.5 : (rank.get(m.received as number) ?? 0),
       lost,
       label: `${processOf(m.from)}→${processOf(m.to)} ${m.type}${lost ? ` ${m.fate ?? 'lost'}` : ''}`,
     };
   });
-  const span = Math.max(...arrows.map((a) => a.y2), 1);
+  const ms = (at: number) => `${(at - first).toFixed(1)} ms`;
   return Plot.plot({
     width: 1100,
-    height: Math.min(2400, 120 + 5 * page.length),
+    height: Math.min(3000, 120 + 9 * moments.length),
     marginTop: 40,
-    marginLeft: 70,
+    marginLeft: 80,
     x: {
       domain: [-0.4, lanes.length - 0.6],
       axis: 'top',
@@ -86,9 +95,13 @@ function lamport(page: Msg[], clock: (at: number) => number): SVGSVGElement | HT
       ticks: lanes.map((_, i) => i),
       tickFormat: (i: number) => lanes[i] ?? '',
     },
-    y: { domain: [0, span], reverse: true, label: `ms from ${seconds(clock(start))}`, grid: true },
-    // A request and its reply in two shades of one hue.
-    color: { legend: true, label: 'message type', scheme: 'paired', domain: [...new Set(page.map((m) => m.type))].sort(byRequest) },
+    y: {
+      domain: [0, Math.max(1, moments.length - 1)],
+      reverse: true,
+      label: `events in order, from ${seconds(clock(first))}`,
+      tickFormat: (i: number) => (moments[Math.round(i)] === undefined ? '' : ms(moments[Math.round(i)] as number)),
+    },
+    color: { legend: true, label: 'message type', domain: types, range: PALETTE },
     marks: [
       Plot.ruleX(
         lanes.map((_, i) => i),
@@ -108,13 +121,37 @@ function lamport(page: Msg[], clock: (at: number) => number): SVGSVGElement | HT
             ariaLabel: 'label',
             ariaDescription: 'messages',
             title: (a: (typeof arrows)[number]) =>
-              `${a.label}${a.id === undefined ? '' : ` #${a.id}`}\nsent ${a.y1.toFixed(1)} ms${a.lost ? '' : `, received ${a.y2.toFixed(1)} ms`}`,
+              `${a.label}${a.id === undefined ? '' : ` #${a.id}`}\nsent at ${ms(a.sent)}${a.received === undefined ? '' : `, received at ${ms(a.received)}`}`,
           },
         ),
       ),
     ],
   });
 }
+
+/** Twenty colours in pairs of a light and a dark shade (d3's Paired, then Tableau's), for requests and their replies. */
+const PALETTE = [
+  '#a6cee3',
+  '#1f78b4',
+  '#b2df8a',
+  '#33a02c',
+  '#fb9a99',
+  '#e31a1c',
+  '#fdbf6f',
+  '#ff7f00',
+  '#cab2d6',
+  '#6a3d9a',
+  '#ffff99',
+  '#b15928',
+  '#9edae5',
+  '#17becf',
+  '#c7c7c7',
+  '#7f7f7f',
+  '#dbdb8d',
+  '#bcbd22',
+  '#f7b6d2',
+  '#e377c2',
+];
 
 /** A process as envelopes address it (`users`), by its name (`users-node`). */
 const processOf = (address: string): string => (PROCESSES.includes(address) ? address : `${address}-node`);

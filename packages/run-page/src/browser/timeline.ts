@@ -23,7 +23,8 @@ export function drawTimeline(history: readonly HistoryLine[]): void {
     fill('timeline', h('p', { class: 'note' }, 'This run recorded no history (--no-history).'));
     return;
   }
-  const end = Math.max(...history.map((line) => clock(line.k === 'msg' ? line.sent : line.at)), 0.001);
+  // A long run's history has more lines than a spread of arguments takes.
+  const end = history.reduce((last, line) => Math.max(last, clock(line.k === 'msg' ? line.sent : line.at)), 0.001);
   const series = (value: (tick: LineOf<'tick'>) => number) =>
     ticks.map((tick): Point => ({ node: `${tick.node}-node`, t: clock(tick.at), value: value(tick) }));
   const markers = marks(history, clock);
@@ -34,7 +35,7 @@ export function drawTimeline(history: readonly HistoryLine[]): void {
       height: 170,
       marginLeft: 60,
       x: { domain: [0, end], label: 'seconds' },
-      y: { grid: true, label: null, nice: true, domain: [0, Math.max(1, ...points.map((p) => p.value))] },
+      y: { grid: true, label: null, nice: true, domain: [0, points.reduce((top, p) => Math.max(top, p.value), 1)] },
       color: { ...NODE_COLORS, legend: extra.length > 0 },
       marks: [
         ...extra,
@@ -59,7 +60,7 @@ export function drawTimeline(history: readonly HistoryLine[]): void {
     h(
       'p',
       { class: 'note' },
-      `Shaded: a node's seal, from the sealing batch sent to its acknowledgement. Red: a fault injected; dashed: a restart; orange: acknowledged batches lost to a power loss. The run took ${seconds(end)}.`,
+      `Shaded: a node's seal, from the sealing batch sent to its acknowledgement. Red: a fault injected; dashed: a restart; violet: acknowledged batches lost to a power loss. The run took ${seconds(end)}.`,
     ),
   );
 }
@@ -120,7 +121,7 @@ function marks(history: readonly HistoryLine[], clock: (at: number) => number): 
     }),
     Plot.ruleX(of('lost'), {
       x: (l: LineOf<'lost'>) => clock(l.at),
-      stroke: '#f08c00',
+      stroke: '#7048e8',
       strokeWidth: 2,
       ariaDescription: 'lost',
       title: (l: LineOf<'lost'>) =>
