@@ -160,7 +160,22 @@ function readHead(line: Line): Head {
   const [, src = '', dest = '', body = ''] = HEAD.exec(lineHead(line, 500)) ?? [];
   const type = /"type":"([^"]*)"/.exec(body)?.[1] ?? 'unknown';
   const id = /"(?:msg_id|in_reply_to)":(\d+)/.exec(body)?.[1];
-  return { src, dest, type, id: id === undefined ? undefined : Number(id) };
+  return { src: known(src), dest: known(dest), type: known(type), id: id === undefined ? undefined : Number(id) };
+}
+
+const names = new Map<string, string>();
+/**
+ * A name read from a line, as a string of its own: a piece cut from a line
+ * keeps the whole line alive (V8 slices strings), and the history keeps
+ * hundreds of messages. Names are few: each is kept once.
+ */
+function known(name: string): string {
+  let own = names.get(name);
+  if (own === undefined) {
+    own = Buffer.from(name).toString();
+    if (names.size < REMEMBERED) names.set(own, own);
+  }
+  return own;
 }
 
 /**
