@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { placeholders, prepareDirect } from './direct.js';
 import { canonical, checkShape } from './fields.js';
+import type { TableIds } from './table-ids.js';
 import type { AnyTableSpec, FieldValue, Input, UniqueKey } from './table-spec.js';
 
 /** What an owning node answered about the ids of one reference field. */
@@ -88,12 +89,14 @@ export class Judge {
     private readonly spec: AnyTableSpec,
     sqlite: Database.Database,
     db: BetterSQLite3Database,
+    private readonly ids: TableIds,
   ) {
     const { table } = spec;
     this.#keys = [idKey(spec), ...(spec.unique ?? [])];
     // Per-row statements run straight on better-sqlite3 (see direct.ts); drizzle writes their SQL from the schema.
-    // Which row holds a key: its id, which a rejection for a duplicate names.
-    this.#taken = this.#keys.map((key) =>
+    // Which row holds a key: its id, which a rejection for a duplicate names. The id key's holder is the id
+    // itself, if the table holds it, which the ids in memory say.
+    const holderOf = (key: UniqueKey) =>
       prepareDirect(
         sqlite,
         db
@@ -101,8 +104,12 @@ export class Judge {
           .from(table)
           .where(sql`${key.stored} = ${sql.placeholder('key')}`)
           .limit(1),
-      ),
-    );
+      );
+    this.#taken = this.#keys.map((key, k): ((key: Key) => unknown) => {
+      if (k === 0) return (id) => (this.ids.has(id as number) ? id : undefined);
+      const holder = holderOf(key);
+      return (value) => holder.value({ key: value });
+    });
     this.#insertRow = prepareDirect(sqlite, db.insert(table).values(placeholders(table)).onConflictDoNothing());
   }
 
@@ -149,13 +156,14 @@ export class Judge {
       isRecordId(shape.row.id) &&
       this.#insertRow.run(this.spec.toRecord(shape.row)).changes === 1
     ) {
+      this.ids.inserted(shape.row.id);
       return { kind: 'accepted', id: shape.row.id };
     }
     let takenBy: Judged['takenBy'];
     const keys = this.#keysOf(row);
     this.#keys.forEach((unique, k) => {
       const key = keys[k];
-      const holder = key === undefined ? undefined : (this.#taken[k]?.value({ key }) as number | undefined);
+      const holder = key === undefined ? undefined : (this.#taken[k]?.(key) as number | undefined);
       if (holder === undefined) return;
       reasons.push(unique.reason);
       takenBy = { ...takenBy, [unique.reason]: holder };

@@ -1,4 +1,3 @@
-import { IdSet } from '@dbsim/protocol';
 import type { NodeStore } from './store.js';
 
 interface Held {
@@ -17,8 +16,6 @@ interface Held {
  */
 export class OwnerLookups {
   #held: Held[] = [];
-  /** The ids the table holds, read at the first lookup and kept up to date as batches commit: one B-tree probe per id costs more than the insert. */
-  #ids: IdSet | undefined;
 
   constructor(private readonly store: NodeStore) {}
 
@@ -49,7 +46,6 @@ export class OwnerLookups {
 
   /** A transaction committed: its accepted ids, and maybe the end of its stream, decide held lookups. */
   committed(acceptedIds: readonly number[]): void {
-    if (this.#ids !== undefined) for (const id of acceptedIds) this.#ids.add(id);
     if (this.#held.length === 0) return;
     const accepted = new Set(acceptedIds);
     const ended = new Map<number, boolean>();
@@ -64,18 +60,10 @@ export class OwnerLookups {
     });
   }
 
-  /** The table was emptied: forget what it held. */
-  reset(): void {
-    this.#ids = undefined;
-  }
-
+  /** The ids the table does not hold now, from the ids in memory (store.ids). */
   #notHeld(ids: readonly number[]): Set<number> {
-    if (this.#ids === undefined) {
-      this.#ids = new IdSet();
-      for (const id of this.store.reads.ids()) this.#ids.add(id);
-    }
     const notHeld = new Set<number>();
-    for (const id of ids) if (!this.#ids.has(id)) notHeld.add(id);
+    for (const id of ids) if (!this.store.ids.has(id)) notHeld.add(id);
     return notHeld;
   }
 

@@ -8,6 +8,7 @@ import { abandoned, HeldKeys, Judge, type Resolved, tooLarge, type Verdict } fro
 import { type Admission, type BatchOutcome, Ledger } from './ledger.js';
 import { type HeldRow, Reads } from './reads.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
+import { TableIds } from './table-ids.js';
 import type { AnyTableSpec } from './table-spec.js';
 
 /**
@@ -36,6 +37,8 @@ export type ApplyResult = ({ kind: 'applied'; outcome: BatchOutcome } & Decision
 export class NodeStore {
   readonly ledger: Ledger;
   readonly reads: Reads;
+  /** The ids the table holds, for owners' lookups and for judging a row's id. */
+  readonly ids: TableIds;
   readonly #sqlite: Database.Database;
   readonly #file: OpenDatabase;
   readonly #judge: Judge;
@@ -59,7 +62,8 @@ export class NodeStore {
     const db = drizzle({ client: this.#sqlite });
     this.ledger = new Ledger(db);
     this.reads = new Reads(this.#sqlite, db, spec.table);
-    this.#judge = new Judge(spec, this.#sqlite, db);
+    this.ids = new TableIds(() => this.reads.ids());
+    this.#judge = new Judge(spec, this.#sqlite, db, this.ids);
     this.#insertRejection = prepareDirect(this.#sqlite, db.insert(rejections).values(placeholders(rejections)));
     this.#insertDeferred = prepareDirect(this.#sqlite, db.insert(deferred).values(placeholders(deferred)));
     this.#deleteDeferred = db
@@ -96,7 +100,9 @@ export class NodeStore {
       this.#file.committed();
       return result;
     } catch (error) {
-      this.#held = undefined; // rolled back: read them again from the table
+      // Rolled back: read them again from the table.
+      this.#held = undefined;
+      this.ids.forget();
       throw error;
     }
   }
@@ -117,9 +123,14 @@ export class NodeStore {
    * sealing batch at `offset`.
    */
   decideHeldBack(producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved): Decisions {
-    const decisions = this.#decideHeldBack.immediate(producer, offset, rows, resolved);
-    this.#file.committed();
-    return decisions;
+    try {
+      const decisions = this.#decideHeldBack.immediate(producer, offset, rows, resolved);
+      this.#file.committed();
+      return decisions;
+    } catch (error) {
+      this.ids.forget();
+      throw error;
+    }
   }
 
   /**
@@ -143,6 +154,7 @@ export class NodeStore {
     // A power loss must not undo it: the run's batches would be taken for repeats of the run before's.
     this.#file.sync();
     this.#held = undefined;
+    this.ids.forget();
   }
 
   close(): void {
