@@ -18,14 +18,20 @@ export function forgetHolder(file: string): void {
   rmSync(holderFile(file), { force: true });
 }
 
-/** Who holds `file`, in words, from the note its holder wrote. */
+/** How long a holder may take between taking its lock and writing who it is. */
+const NOTE_WAIT_MS = 500;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Who holds `file`, in words, from the note its holder wrote, waiting a little for one that has only just taken it. */
 export function holderOf(file: string): string {
-  try {
-    const { pid, what, since } = JSON.parse(readFileSync(holderFile(file), 'utf8')) as { pid: number; what: string; since: string };
-    process.kill(pid, 0); // still there?
-    return `${what} (pid ${pid}, since ${new Date(since).toLocaleTimeString('en-GB')})`;
-  } catch {
-    return 'another process';
+  for (const started = Date.now(); ; Atomics.wait(pause, 0, 0, 10)) {
+    try {
+      const { pid, what, since } = JSON.parse(readFileSync(holderFile(file), 'utf8')) as { pid: number; what: string; since: string };
+      process.kill(pid, 0); // still there?
+      return `${what} (pid ${pid}, since ${new Date(since).toLocaleTimeString('en-GB')})`;
+    } catch {
+      if (Date.now() - started > NOTE_WAIT_MS) return 'another process';
+    }
   }
 }
 
