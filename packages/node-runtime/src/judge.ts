@@ -61,11 +61,19 @@ export class HeldKeys {
     this.#keys = Array.from({ length: width }, () => new Set<Key>());
   }
 
+  /** Whether a row is held back yet: until one is, no row's keys need working out to be checked. */
+  #any = false;
+
+  get any(): boolean {
+    return this.#any;
+  }
+
   holds(keys: Keys): boolean {
     return keys.some((key, k) => key !== undefined && this.#keys[k]?.has(key));
   }
 
   hold(keys: Keys): void {
+    this.#any = true;
     keys.forEach((key, k) => {
       if (key !== undefined) this.#keys[k]?.add(key);
     });
@@ -143,7 +151,7 @@ export class Judge {
       if (typeof value === 'number' && answer?.undecided.has(value)) undecided = true;
       else reasons.push(ref.reason);
     }
-    if (held !== undefined) {
+    if (held !== undefined && (undecided || held.any)) {
       const keys = this.#keysOf(row);
       if (undecided || held.holds(keys)) {
         held.hold(keys);
