@@ -1,21 +1,15 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StandaloneNode, startStandalone } from '@dbsim/node-runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLines, simulate, snapshot, tempDir } from './test-run.js';
+import { jsonLines, simulate, snapshot, useTempDirs } from './test-run.js';
 
 const USERS = import.meta.resolve('@dbsim/users-node/main');
 
-const dirs: string[] = [];
+const dir = useTempDirs();
 const running: StandaloneNode[] = [];
-function dir(): string {
-  const made = tempDir();
-  dirs.push(made);
-  return made;
-}
 afterEach(async () => {
   await Promise.all(running.splice(0).map((node) => node.stop()));
-  for (const made of dirs.splice(0)) rmSync(made, { recursive: true, force: true });
 });
 
 const report = (d: string) => readFileSync(join(d, 'report.json'), 'utf8');

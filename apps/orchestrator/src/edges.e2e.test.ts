@@ -1,20 +1,12 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandalone } from '@dbsim/node-runtime/testing';
 import { MAX_LINE_BYTES } from '@dbsim/protocol';
 import { explainRow } from '@dbsim/run-page';
-import { afterAll, describe, expect, it } from 'vitest';
-import { jsonLines, outcome, query, simulate, snapshot, start, tempDir } from './test-run.js';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, outcome, query, simulate, snapshot, start, useTempDirs } from './test-run.js';
 
-const dirs: string[] = [];
-function dir(): string {
-  const made = tempDir();
-  dirs.push(made);
-  return made;
-}
-afterAll(() => {
-  for (const made of dirs) rmSync(made, { recursive: true, force: true });
-});
+const dir = useTempDirs();
 
 const USERS = import.meta.resolve('@dbsim/users-node/main');
 const generated = (seed: number, sizes = 'users=3000,products=500,orders=5000') => [

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROCESS_FAULTS } from '@dbsim/protocol';
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chaosRun, injectedTotal, jsonLines, type Outcome, outcome, query, simulate, start, TABLES, tempDir } from './test-run.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chaosRun, injectedTotal, jsonLines, type Outcome, outcome, query, simulate, start, TABLES, useTempDirs } from './test-run.js';
 
 /** Chaos schedules per `pnpm test`; `pnpm test:chaos` raises it. */
 const CHAOS_RUNS = Number(process.env.CHAOS_RUNS ?? 2);
@@ -12,12 +12,7 @@ const CHAOS_RUNS = Number(process.env.CHAOS_RUNS ?? 2);
 const DATA = ['--generate', 'users=3000,products=500,orders=5000', '--seed', '11', '--batch-size', '100'];
 const SLOW = ['--delay', 'users=40,products=40,orders=40'];
 
-const dirs: string[] = [];
-function dir(): string {
-  const made = tempDir();
-  dirs.push(made);
-  return made;
-}
+const dir = useTempDirs();
 
 let undisturbed: Outcome;
 beforeAll(async () => {
@@ -27,9 +22,6 @@ beforeAll(async () => {
   undisturbed = outcome(calm);
   expect(undisturbed.rows.orders?.length).toBeGreaterThan(1000);
 }, 60_000);
-afterAll(() => {
-  for (const made of dirs) rmSync(made, { recursive: true, force: true });
-});
 
 const pids = (stdout: string) =>
   jsonLines(stdout)

@@ -1,16 +1,10 @@
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chaosRun, injectedTotal, type Outcome, outcome, simulate, tempDir } from './test-run.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chaosRun, injectedTotal, type Outcome, outcome, simulate, useTempDirs } from './test-run.js';
 
 // A few thousand rows per table in batches of 100: hundreds of messages each way for the network to lose, repeat and reorder.
 const DATA = ['--generate', 'users=3000,products=500,orders=5000', '--seed', '11', '--batch-size', '100', '--hang-timeout', '1000'];
 
-const dirs: string[] = [];
-function dir(): string {
-  const made = tempDir();
-  dirs.push(made);
-  return made;
-}
+const dir = useTempDirs();
 
 let undisturbed: Outcome;
 beforeAll(async () => {
@@ -19,9 +13,6 @@ beforeAll(async () => {
   expect(code, stderr).toBe(0);
   undisturbed = outcome(calm);
 }, 60_000);
-afterAll(() => {
-  for (const made of dirs) rmSync(made, { recursive: true, force: true });
-});
 
 /** A run under these faults ends as the undisturbed one, and each kind named was injected on every node's link. */
 async function survives(chaos: string, kinds: string[]): Promise<void> {

@@ -1,15 +1,15 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvent, readLine } from '@dbsim/logger';
 import { type Browser, launchBrowser, noBrowser, openRunPage, type Page } from '@dbsim/run-page';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jsonLines, simulate, start, tempDir } from './test-run.js';
+import { jsonLines, simulate, start, useTempDirs } from './test-run.js';
 
 // Where no browser can run, the test says why and is skipped; in CI (CI set) a missing browser is a failure.
 const missing = process.env.CI ? undefined : noBrowser();
 if (missing) console.warn(`run-page browser tests skipped: ${missing}`);
 
-const dirs: string[] = [];
+const dir = useTempDirs();
 let browser: Browser;
 beforeAll(async () => {
   if (!missing) browser = await launchBrowser();
@@ -19,14 +19,7 @@ const serving: ReturnType<typeof start>[] = [];
 afterAll(async () => {
   for (const { child } of serving) if (child.exitCode === null) child.kill('SIGKILL');
   await browser?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function dir(): string {
-  const made = tempDir();
-  dirs.push(made);
-  return made;
-}
 
 async function explain(page: Page, table: string, id: string): Promise<string> {
   await page.selectOption('#explorer select[name=table]', table);

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -65,6 +65,19 @@ export function simulate(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: s
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'dbsim-run-'));
+}
+
+/** Makes temporary folders for a test file's runs, each removed once the file's tests are done. */
+export function useTempDirs(): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const made of dirs) rmSync(made, { recursive: true, force: true });
+  });
+  return () => {
+    const made = tempDir();
+    dirs.push(made);
+    return made;
+  };
 }
 
 /** Reads a node's SQLite file the way a user's tool would: read-only, after the run. */
