@@ -3,7 +3,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PROCESS_FAULTS } from '@dbsim/protocol';
 import { fc, test } from '@fast-check/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chaosRun, injectedTotal, jsonLines, type Outcome, outcome, query, simulate, start, TABLES, useTempDirs } from './test-run.js';
+import {
+  chaosRun,
+  injectedTotal,
+  jsonLines,
+  type Outcome,
+  outcome,
+  query,
+  simulate,
+  start,
+  TABLES,
+  undisturbedOutcome,
+  useTempDirs,
+} from './test-run.js';
 
 /** Chaos schedules per `pnpm test`; `pnpm test:chaos` raises it. */
 const CHAOS_RUNS = Number(process.env.CHAOS_RUNS ?? 2);
@@ -16,10 +28,7 @@ const dir = useTempDirs();
 
 let undisturbed: Outcome;
 beforeAll(async () => {
-  const calm = dir();
-  const { code, stderr } = await simulate([...DATA, '--dir', calm]);
-  expect(code, stderr).toBe(0);
-  undisturbed = outcome(calm);
+  undisturbed = await undisturbedOutcome(dir(), DATA);
   expect(undisturbed.rows.orders?.length).toBeGreaterThan(1000);
 }, 60_000);
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chaosRun, injectedTotal, type Outcome, outcome, simulate, useTempDirs } from './test-run.js';
+import { chaosRun, injectedTotal, type Outcome, outcome, undisturbedOutcome, useTempDirs } from './test-run.js';
 
 // A few thousand rows per table in batches of 100: hundreds of messages each way for the network to lose, repeat and reorder.
 const DATA = ['--generate', 'users=3000,products=500,orders=5000', '--seed', '11', '--batch-size', '100', '--hang-timeout', '1000'];
@@ -8,10 +8,7 @@ const dir = useTempDirs();
 
 let undisturbed: Outcome;
 beforeAll(async () => {
-  const calm = dir();
-  const { code, stderr } = await simulate([...DATA, '--dir', calm]);
-  expect(code, stderr).toBe(0);
-  undisturbed = outcome(calm);
+  undisturbed = await undisturbedOutcome(dir(), DATA);
 }, 60_000);
 
 /** A run under these faults ends as the undisturbed one, and each kind named was injected on every node's link. */

@@ -139,6 +139,13 @@ export function outcome(dir: string): Outcome {
   return { rows, rejected, report: readFileSync(join(dir, 'report.json'), 'utf8'), rejectionLog };
 }
 
+/** The outcome of a data set run undisturbed in `dir`: what runs of it under faults must come to. */
+export async function undisturbedOutcome(dir: string, data: string[]): Promise<Outcome> {
+  const { code, stderr } = await simulate([...data, '--dir', dir]);
+  expect(code, stderr).toBe(0);
+  return outcome(dir);
+}
+
 /** A finished chaos run: how it ended, and what its nemesis says it injected, per node and kind. */
 export interface ChaosRun extends Finished {
   injected: Record<string, Record<string, number>>;
