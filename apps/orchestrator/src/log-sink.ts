@@ -23,7 +23,7 @@ import { IdSet } from '@dbsim/protocol';
  */
 export class LogSink {
   readonly #fd: number;
-  readonly #outputs: SyncDestination[];
+  readonly #output: SyncDestination;
   readonly #logged = new Map<string, IdSet>();
   #closed = false;
 
@@ -33,7 +33,7 @@ export class LogSink {
     echo = true,
   ) {
     this.#fd = openSync(file, append ? 'a' : 'w');
-    this.#outputs = [syncDestination(this.#fd), ...(echo ? [syncDestination(1)] : [])];
+    this.#output = syncDestination(this.#fd, echo ? 1 : undefined);
   }
 
   /**
@@ -55,7 +55,7 @@ export class LogSink {
     if (this.#closed) return; // a killed node's last lines, after the run has ended
     const rejected = readRejectionKey(line);
     if (rejected !== undefined && !this.#isNew(rejected)) return;
-    for (const output of this.#outputs) output.write(line);
+    this.#output.write(line);
   }
 
   /** Whether no rejection was logged yet for this node, run and position; it counts as logged from now on. */
@@ -70,10 +70,10 @@ export class LogSink {
 
   /** Closes the log; fails, naming the file, if a line could not be written to it (a reader of stdout may go away). */
   close(): void {
-    for (const output of this.#outputs) output.close();
+    this.#output.close();
     this.#closed = true;
     closeSync(this.#fd);
-    const failure = this.#outputs[0]?.failure;
+    const { failure } = this.#output;
     if (failure !== undefined) throw new Error(`cannot write ${this.file}: ${fsProblem(failure)}`, { cause: failure });
   }
 }

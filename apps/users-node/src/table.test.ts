@@ -1,6 +1,7 @@
 import { reasonsPerRow, select, useTempStore } from '@dbsim/node-runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { usersNode } from './app.js';
+import { longerThan, NAME_MAX_CHARS } from './table.js';
 
 const temp = useTempStore(usersNode);
 
@@ -20,6 +21,18 @@ describe('users validation', () => {
   it('rejects a name over 200 characters, counting code points, as name_too_long', () => {
     expect(insert(user(1, 'x'.repeat(200), 'a@example.com'), user(2, '😀'.repeat(200), 'b@example.com'))).toEqual([[], []]);
     expect(insert(user(3, 'x'.repeat(201), 'c@example.com'))).toEqual([['name_too_long']]);
+  });
+
+  it('counts a name as [...name] does, past 200 by one in any mix of units', () => {
+    const names = [
+      '😀'.repeat(201),
+      `${'😀'.repeat(199)}xx`,
+      `${'😀'.repeat(150)}${'x'.repeat(51)}`,
+      '\ud800'.repeat(201),
+      `\udc00${'😀'.repeat(200)}`,
+    ];
+    for (const name of [...names, ...names.map((long) => [...long].slice(1).join(''))])
+      expect(longerThan(name, NAME_MAX_CHARS), `${[...name].length} code points`).toBe([...name].length > NAME_MAX_CHARS);
   });
 
   it('rejects malformed emails as email_invalid', () => {

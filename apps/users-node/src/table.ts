@@ -21,6 +21,28 @@ export function isEmail(value: string): boolean {
   return lastValid;
 }
 
+/**
+ * Whether a text has more than `max` characters as a reader counts them:
+ * code points, so an emoji is one (and a lone surrogate one too, as `[...text]`
+ * counts). Counted no further than needed, without an array of them: a
+ * rejected name may be megabytes.
+ */
+export function longerThan(text: string, max: number): boolean {
+  // A code point is one or two UTF-16 units.
+  if (text.length <= max) return false;
+  if (text.length > 2 * max) return true;
+  let points = 0;
+  for (let unit = 0; unit < text.length; unit++) {
+    const code = text.charCodeAt(unit);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(unit + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) unit++;
+    }
+    if (++points > max) return true;
+  }
+  return false;
+}
+
 export const usersSpec: TableSpec<typeof users, InputOf<typeof users>> = {
   node: 'users',
   table: users,
@@ -29,8 +51,7 @@ export const usersSpec: TableSpec<typeof users, InputOf<typeof users>> = {
     const reasons: Reason[] = [];
     if (name !== undefined) {
       if (name.trim() === '') reasons.push('name_empty');
-      // Characters as a reader counts them: code points, so an emoji is one. No more of them than UTF-16 units.
-      if (name.length > NAME_MAX_CHARS && [...name].length > NAME_MAX_CHARS) reasons.push('name_too_long');
+      if (longerThan(name, NAME_MAX_CHARS)) reasons.push('name_too_long');
     }
     if (email !== undefined && !isEmail(email)) reasons.push('email_invalid');
     return reasons;

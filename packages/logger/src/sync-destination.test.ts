@@ -37,6 +37,28 @@ describe('syncDestination', () => {
     reader.kill();
   });
 
+  it('keeps writing the file when the reader of its echo has gone', async () => {
+    const reader = spawn('sh', ['-c', 'exec 0<&-; sleep 0.5'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const echo = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const dir = mkdtempSync(join(tmpdir(), 'dbsim-log-'));
+    const file = join(dir, 'out.log');
+    const fd = openSync(file, 'w');
+    try {
+      const destination = syncDestination(fd, echo);
+      destination.write('one\n');
+      destination.flush();
+      destination.write('two\n');
+      destination.close();
+      expect(readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+      expect(destination.failure).toBeUndefined();
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true });
+      reader.kill();
+    }
+  });
+
   it('writes the lines of one synchronous stretch at its end, before the next event', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dbsim-log-'));
     const file = join(dir, 'out.log');

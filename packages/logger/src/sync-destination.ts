@@ -14,7 +14,8 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * stdout non-blocking as soon as anything touches process.stdout): this
  * waits a millisecond and tries again, where sonic-boom's sync mode sleeps
  * 100 ms, stalling a node that logs a burst for seconds. Once the reader has
- * gone, lines are dropped.
+ * gone, lines are dropped. `echo` gets a copy of every line (the
+ * orchestrator's stdout beside its log file).
  */
 export interface SyncDestination extends DestinationStream {
   /** Writes what is pending now rather than at the end of this stretch. */
@@ -25,18 +26,26 @@ export interface SyncDestination extends DestinationStream {
   readonly failure: NodeJS.ErrnoException | undefined;
 }
 
-export function syncDestination(fd: number): SyncDestination {
+export function syncDestination(fd: number, echo?: number): SyncDestination {
   let pending: string[] = [];
-  let failure: NodeJS.ErrnoException | undefined;
+  // The echo's own failure (a reader of stdout gone) ends only the echo.
+  const outputs = [
+    { fd, failure: undefined as NodeJS.ErrnoException | undefined },
+    ...(echo === undefined ? [] : [{ fd: echo, failure: undefined }]),
+  ];
   const flush = () => {
-    let chunk = Buffer.from(pending.join(''));
+    // Encoded once, however many outputs: a burst of long rejected rows is megabytes.
+    const bytes = Buffer.from(pending.join(''));
     pending = [];
-    while (failure === undefined && chunk.length > 0) {
-      try {
-        chunk = chunk.subarray(writeSync(fd, chunk));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-        else failure = error as NodeJS.ErrnoException;
+    for (const output of outputs) {
+      let chunk = bytes;
+      while (output.failure === undefined && chunk.length > 0) {
+        try {
+          chunk = chunk.subarray(writeSync(output.fd, chunk));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+          else output.failure = error as NodeJS.ErrnoException;
+        }
       }
     }
   };
@@ -52,7 +61,7 @@ export function syncDestination(fd: number): SyncDestination {
       process.off('exit', flush);
     },
     get failure() {
-      return failure;
+      return outputs[0]?.failure;
     },
   };
 }
