@@ -1,4 +1,4 @@
-import { type InputOf, inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
+import { type InputOf, inputFields, type TableSpec } from '@dbsim/node-runtime';
 import { orders } from './schema.js';
 
 export const QUANTITY_MAX = 1_000_000;
@@ -7,13 +7,11 @@ export const ordersSpec: TableSpec<typeof orders, InputOf<typeof orders>> = {
   node: 'orders',
   table: orders,
   fields: inputFields(orders),
-  rules({ quantity }) {
-    const reasons: Reason[] = [];
+  rules({ quantity }, reasons) {
     if (quantity !== undefined) {
       if (!Number.isInteger(quantity) || quantity > QUANTITY_MAX) reasons.push('quantity_invalid');
       if (quantity < 1) reasons.push('quantity_not_positive');
     }
-    return reasons;
   },
   references: [
     { field: 'user_id', node: 'users', reason: 'user_missing' },

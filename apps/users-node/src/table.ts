@@ -1,4 +1,4 @@
-import { type InputOf, inputFields, type Reason, type TableSpec } from '@dbsim/node-runtime';
+import { type InputOf, inputFields, type TableSpec } from '@dbsim/node-runtime';
 import { sql } from 'drizzle-orm';
 import { users } from './schema.js';
 
@@ -47,14 +47,12 @@ export const usersSpec: TableSpec<typeof users, InputOf<typeof users>> = {
   node: 'users',
   table: users,
   fields: inputFields(users),
-  rules({ name, email }) {
-    const reasons: Reason[] = [];
+  rules({ name, email }, reasons) {
     if (name !== undefined) {
       if (name.trim() === '') reasons.push('name_empty');
       if (longerThan(name, NAME_MAX_CHARS)) reasons.push('name_too_long');
     }
     if (email !== undefined && !isEmail(email)) reasons.push('email_invalid');
-    return reasons;
   },
   unique: [
     {

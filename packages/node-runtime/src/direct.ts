@@ -28,7 +28,12 @@ export function prepareDirect(sqlite: Database.Database, query: { toSQL(): { sql
     }
     return () => param;
   });
-  const bind = (values: Record<string, unknown>) => bindings.map((binding) => binding(values));
+  // One array of parameters, filled again for each run: better-sqlite3 binds them before it returns.
+  const parameters: unknown[] = new Array(bindings.length);
+  const bind = (values: Record<string, unknown>) => {
+    for (let index = 0; index < bindings.length; index++) parameters[index] = bindings[index]?.(values);
+    return parameters;
+  };
   const values = statement.reader ? statement.raw() : undefined;
   return {
     run: (v) => statement.run(bind(v)),

@@ -5,7 +5,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { placeholders, prepareDirect } from './direct.js';
 import { canonical, checkShape } from './fields.js';
 import type { TableIds } from './table-ids.js';
-import type { AnyTableSpec, FieldValue, Input, UniqueKey } from './table-spec.js';
+import type { AnyTableSpec, FieldValue, Input, Reference, UniqueKey } from './table-spec.js';
 
 /** What an owning node answered about the ids of one reference field. */
 export interface Answer {
@@ -90,6 +90,7 @@ export class HeldKeys {
  */
 export class Judge {
   readonly #keys: UniqueKey[];
+  readonly #references: readonly Reference[];
   readonly #taken;
   readonly #insertRow;
 
@@ -101,6 +102,7 @@ export class Judge {
   ) {
     const { table } = spec;
     this.#keys = [idKey(spec), ...(spec.unique ?? [])];
+    this.#references = spec.references ?? [];
     // Per-row statements run straight on better-sqlite3 (see direct.ts); drizzle writes their SQL from the schema.
     // Which row holds a key: its id, which a rejection for a duplicate names. The id key's holder is the id
     // itself, if the table holds it, which the ids in memory say.
@@ -141,9 +143,9 @@ export class Judge {
     const { row, reasons } = shape;
     if (row === undefined) return rejected(position, null, reasons, raw);
     if (row.id !== undefined && !isRecordId(row.id)) reasons.push('id_invalid');
-    reasons.push(...this.spec.rules(row));
+    this.spec.rules(row, reasons);
     let undecided = false;
-    for (const ref of this.spec.references ?? []) {
+    for (const ref of this.#references) {
       const value = row[ref.field];
       if (value === undefined) continue;
       const answer = resolved.get(ref.field);

@@ -43,8 +43,8 @@ export interface TableSpec<T extends SQLiteTable & { id: SQLiteColumn } = SQLite
   table: T;
   /** The input fields, derived from the drizzle table with inputFields(). */
   fields: Fields<I>;
-  /** The table's own rules on a row's usable fields. */
-  rules(row: Partial<I>): Reason[];
+  /** The table's own rules on a row's usable fields: adds the reasons they find to `reasons` (most rows add none). */
+  rules(row: Partial<I>, reasons: Reason[]): void;
   /** Unique keys besides the id. */
   unique?: UniqueKey<I>[];
   references?: Reference<I>[];

@@ -29,7 +29,9 @@ export const thingsSpec: TableSpec<typeof things, Thing> = {
   node: 'orders',
   table: things,
   fields: inputFields(things),
-  rules: (row) => (row.label === '' ? ['name_empty'] : []),
+  rules(row, reasons) {
+    if (row.label === '') reasons.push('name_empty');
+  },
   unique: [
     {
       field: 'label',
