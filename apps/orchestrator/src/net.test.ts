@@ -120,4 +120,24 @@ describe('Net', () => {
     // Sent when it reached the orchestrator, received when passed on 30 ms later: timers may fire late, never early.
     expect((recorded[2]?.received ?? 0) - (recorded[2]?.sent ?? 0)).toBeGreaterThanOrEqual(15);
   });
+
+  it('lets other messages overtake the inserts waiting for the link, and keeps the inserts in order', async () => {
+    const written: string[] = [];
+    // A node that takes a while over each write: the link holds what comes meanwhile.
+    const node = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        const [, type, id] = /"type":"(\w+)","msg_id":(\d+)/.exec(String(chunk)) ?? [];
+        written.push(`${type} ${id}`);
+        setTimeout(done, 5);
+      },
+    });
+    const linked = new Net(undefined).link('users', node);
+    const insert = (offset: number) =>
+      Buffer.from(`{"src":"orchestrator","dest":"users","body":{"type":"insert","msg_id":${offset},"offset":${offset},"rows":[]}}\n`);
+    for (const offset of [0, 1, 2]) linked.write(insert(offset));
+    linked.write(`${message(9)}\n`);
+    await sleep(50);
+    expect(written).toEqual(['insert 0', 'lookup 9', 'insert 1', 'insert 2']);
+  });
 });

@@ -183,9 +183,17 @@ function known(name: string): string {
  * whole line at a time; the link's bytes are split into lines. Each line's
  * copies go through when the net says: at once when not delayed, as on a
  * link without faults.
+ *
+ * Inserts, the lines written as bytes (their rows encoded once), go in
+ * order, each once the link has taken the one before whole; other lines go
+ * at once. So a lookup relayed to a busy owner waits behind one batch on the
+ * wire, not behind a window of them, and its asker is not held up.
  */
 class NetLink extends Duplex {
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #inserts: Buffer[] = [];
+  /** An insert the link has not taken whole yet. */
+  #insertGoing = false;
 
   constructor(
     private readonly inner: Duplex,
@@ -210,7 +218,11 @@ class NetLink extends Duplex {
   override _write(line: Line, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.#deliver(line, 'to node', (text) => {
       if (this.inner.writableEnded || this.inner.destroyed) return false;
-      this.inner.write(text);
+      if (typeof text === 'string') this.inner.write(text);
+      else {
+        this.#inserts.push(text);
+        this.#sendInserts();
+      }
       return true;
     });
     done();
@@ -218,7 +230,19 @@ class NetLink extends Duplex {
 
   override _read(): void {}
 
+  #sendInserts(): void {
+    if (this.#insertGoing || this.inner.writableEnded || this.inner.destroyed) return;
+    const insert = this.#inserts.shift();
+    if (insert === undefined) return;
+    this.#insertGoing = true;
+    this.inner.write(insert, () => {
+      this.#insertGoing = false;
+      this.#sendInserts();
+    });
+  }
+
   override _final(done: (error?: Error | null) => void): void {
+    for (const insert of this.#inserts.splice(0)) this.inner.write(insert);
     this.inner.end();
     done();
   }

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OwnerLookups } from './owner-lookups.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OwnerLookups, PARTIAL_WAIT_MS } from './owner-lookups.js';
 import type { NodeStore } from './store.js';
 import { testNode } from './test-table.js';
 import { answers, openTempStore } from './testing.js';
@@ -72,16 +72,43 @@ describe('OwnerLookups', () => {
     expect(replies).toEqual([[9]]);
   });
 
-  it('answers a partial lookup at once, naming the ids not yet decided', () => {
+  it('answers a partial lookup at once when it holds every id, or once the stream has ended', () => {
     commit(1, 0, [{ id: 1, label: 'a', owner_id: 1 }]);
     const replies: [number[], number[] | undefined][] = [];
-    lookups.lookup(1, [5, 1], true, (missing, undecided) => replies.push([missing, undecided]));
+    lookups.lookup(1, [1], true, (missing, undecided) => replies.push([missing, undecided]));
     commit(1, 1, [], true);
     lookups.lookup(1, [5, 1], true, (missing, undecided) => replies.push([missing, undecided]));
     expect(replies).toEqual([
-      [[], [5]],
+      [[], []],
       [[5], []],
     ]);
     expect(lookups.size).toBe(0);
+  });
+
+  it('answers a partial lookup with ids not held at the next commit, naming those still undecided', () => {
+    const replies: [number[], number[] | undefined][] = [];
+    lookups.lookup(1, [7, 5, 1], true, (missing, undecided) => replies.push([missing, undecided]));
+    expect(replies).toEqual([]);
+    commit(1, 0, [
+      { id: 1, label: 'a', owner_id: 1 },
+      { id: 5, label: 'b', owner_id: 1 },
+    ]);
+    expect(replies).toEqual([[[], [7]]]);
+  });
+
+  it('answers a waiting partial lookup as it stands when no commit comes', async () => {
+    vi.useFakeTimers();
+    try {
+      const replies: [number[], number[] | undefined][] = [];
+      lookups.lookup(1, [5], true, (missing, undecided) => replies.push([missing, undecided]));
+      vi.advanceTimersByTime(PARTIAL_WAIT_MS - 1);
+      expect(replies).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(replies).toEqual([[[], [5]]]);
+      commit(1, 0, [{ id: 5, label: 'a', owner_id: 1 }]);
+      expect(replies).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,16 @@
 import type { NodeStore } from './store.js';
 
+/** How long a partial lookup that finds ids not held yet waits, at most, for the owner's next transaction. */
+export const PARTIAL_WAIT_MS = 50;
+
+type PartialAnswer = (missing: number[], undecided: number[]) => void;
+
+interface Parked {
+  producer: number;
+  undecided: Set<number>;
+  answer: PartialAnswer;
+}
+
 interface Held {
   producer: number;
   /** The ids asked that the table does not hold yet: missing once the stream has ended. */
@@ -16,6 +27,15 @@ interface Held {
  */
 export class OwnerLookups {
   #held: Held[] = [];
+  /**
+   * Partial lookups that found ids the table does not hold yet, waiting for
+   * the next transaction: an asker mostly references rows the owner is about
+   * to commit, and each id answered undecided holds a row back until the
+   * seal. The next commit answers them, or a short timer does, so that none
+   * waits on an owner with no batch coming.
+   */
+  #parked: Parked[] = [];
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: NodeStore) {}
 
@@ -25,8 +45,9 @@ export class OwnerLookups {
 
   /**
    * Answers with the ids the table does not hold. Without a producer, the
-   * answer is what the table holds now. A partial lookup is answered at once
-   * too, naming the ids it cannot yet decide.
+   * answer is what the table holds now. A partial lookup is answered by the
+   * next transaction at the latest (or PARTIAL_WAIT_MS), naming the ids it
+   * cannot yet decide.
    */
   lookup(
     producer: number | undefined,
@@ -37,7 +58,9 @@ export class OwnerLookups {
     const undecided = this.#notHeld(ids);
     const streamEnded = producer === undefined || this.store.ledger.streamEnded(producer);
     if (partial) {
-      answer(streamEnded ? sorted(undecided) : [], streamEnded ? [] : sorted(undecided));
+      const parked = { producer: producer ?? 0, undecided, answer };
+      if (streamEnded || undecided.size === 0) answerPartial(parked, streamEnded);
+      else this.#park(parked);
       return;
     }
     const held = { producer: producer ?? 0, undecided, answer };
@@ -46,18 +69,38 @@ export class OwnerLookups {
 
   /** A transaction committed: its accepted ids, and maybe the end of its stream, decide held lookups. */
   committed(acceptedIds: readonly number[]): void {
-    if (this.#held.length === 0) return;
+    if (this.#held.length === 0 && this.#parked.length === 0) return;
     const accepted = new Set(acceptedIds);
     const ended = new Map<number, boolean>();
+    const streamEnded = (producer: number) => {
+      let isOver = ended.get(producer);
+      if (isOver === undefined) {
+        isOver = this.store.ledger.streamEnded(producer);
+        ended.set(producer, isOver);
+      }
+      return isOver;
+    };
+    for (const parked of this.#unpark()) {
+      for (const id of parked.undecided) if (accepted.has(id)) parked.undecided.delete(id);
+      answerPartial(parked, streamEnded(parked.producer));
+    }
     this.#held = this.#held.filter((held) => {
       for (const id of held.undecided) if (accepted.has(id)) held.undecided.delete(id);
-      let streamEnded = ended.get(held.producer);
-      if (streamEnded === undefined) {
-        streamEnded = this.store.ledger.streamEnded(held.producer);
-        ended.set(held.producer, streamEnded);
-      }
-      return !this.#settle(held, streamEnded);
+      return !this.#settle(held, streamEnded(held.producer));
     });
+  }
+
+  #park(parked: Parked): void {
+    this.#parked.push(parked);
+    this.#timer ??= setTimeout(() => {
+      for (const waited of this.#unpark()) answerPartial(waited, this.store.ledger.streamEnded(waited.producer));
+    }, PARTIAL_WAIT_MS).unref();
+  }
+
+  #unpark(): Parked[] {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return this.#parked.splice(0);
   }
 
   /** The ids the table does not hold now, from the ids in memory (store.ids). */
@@ -75,3 +118,8 @@ export class OwnerLookups {
 }
 
 const sorted = (ids: Set<number>): number[] => [...ids].sort((a, b) => a - b);
+
+/** A partial lookup's answer: its ids not held are missing once the stream has ended, undecided until then. */
+function answerPartial({ undecided, answer }: Parked, streamEnded: boolean): void {
+  answer(streamEnded ? sorted(undecided) : [], streamEnded ? [] : sorted(undecided));
+}
