@@ -38,15 +38,16 @@ export function build(app) {
 
 /**
  * Builds `app`, then runs its dist/main.js with `args` in the caller's
- * folder. `heap`: with the V8 heap settings of the processes that move the
- * data (orchestrator and nodes), which Node takes on its command line only.
+ * folder. `heap`: with the V8 heap settings of the orchestrator or of a
+ * node, which Node takes on its command line only.
  * @param {string} app
  * @param {string[]} args
- * @param {{ heap?: boolean }} [options]
+ * @param {{ heap?: 'orchestrator' | 'node' }} [options]
  */
-export async function launch(app, args, { heap = false } = {}) {
+export async function launch(app, args, { heap } = {}) {
   build(app);
-  const flags = heap ? (await import(join(root, 'packages/cli/dist/heap.js'))).HEAP_FLAGS : [];
+  const settings = heap && (await import(join(root, 'packages/cli/dist/heap.js')));
+  const flags = !settings ? [] : heap === 'orchestrator' ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.HEAP_FLAGS;
   const child = spawn(process.execPath, [...flags, join(root, app, 'dist/main.js'), ...args], { stdio: 'inherit' });
   // The terminal sends Ctrl-C to the whole process group: the app handles it, and this waits for it to finish.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});

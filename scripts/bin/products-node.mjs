@@ -2,4 +2,4 @@
 // pnpm products-node [options]: products-node on its own, for debugging.
 import { launch } from '../launch.mjs';
 
-await launch('apps/products-node', process.argv.slice(2), { heap: true });
+await launch('apps/products-node', process.argv.slice(2), { heap: 'node' });

@@ -2,4 +2,4 @@
 // pnpm simulate [options]: the orchestrator, which runs the whole simulation.
 import { launch } from '../launch.mjs';
 
-await launch('apps/orchestrator', process.argv.slice(2), { heap: true });
+await launch('apps/orchestrator', process.argv.slice(2), { heap: 'orchestrator' });

@@ -10,7 +10,7 @@ const end = args.indexOf('--');
 const ours = end === -1 ? args : args.slice(0, end);
 const tasks = ours.slice(1).filter((arg) => !arg.startsWith('-'));
 if (ours[0] === 'run' && tasks.length === 1 && tasks[0] === 'simulate') {
-  await launch('apps/orchestrator', end === -1 ? [] : args.slice(end + 1), { heap: true });
+  await launch('apps/orchestrator', end === -1 ? [] : args.slice(end + 1), { heap: 'orchestrator' });
 } else {
   const { status, signal, error } = spawnSync(process.execPath, [...turbo, ...args], { stdio: 'inherit', env: turboEnv });
   if (error) process.stderr.write(`turbo: ${error.message}\n`);

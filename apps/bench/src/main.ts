@@ -3,7 +3,19 @@ import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { command, defaultDatabasesDir, HEAP_FLAGS, Option, parse, positiveNumber, runMain, share, userPath, wholeNumber } from '@dbsim/cli';
+import {
+  command,
+  defaultDatabasesDir,
+  HEAP_FLAGS,
+  Option,
+  ORCHESTRATOR_HEAP_FLAGS,
+  parse,
+  positiveNumber,
+  runMain,
+  share,
+  userPath,
+  wholeNumber,
+} from '@dbsim/cli';
 import { type EventLine, readEvent, readLine } from '@dbsim/logger';
 import { DURABILITIES, type Durability } from '@dbsim/protocol';
 import { launchBrowser, noBrowser, openRunPage, RUN_PAGE_FILE } from '@dbsim/run-page';
@@ -154,7 +166,7 @@ function peaks(all: Record<string, number>[]): Record<string, number> {
  * stderr is shown only if it fails.
  */
 async function simulate(dir: string, args: string[]): Promise<SimulationResult> {
-  const child = spawn(process.execPath, [...HEAP_FLAGS, ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
+  const child = spawn(process.execPath, [...ORCHESTRATOR_HEAP_FLAGS, ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info' },
   });

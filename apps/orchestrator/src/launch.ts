@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { HEAP_FLAGS } from '@dbsim/cli';
+import { HEAP_FLAGS, INITIAL_HEAP_FLAG } from '@dbsim/cli';
 import {
   type Address,
   type Channel,
@@ -84,7 +84,8 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
     const args = ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD), ...(loseUnsynced ? ['--lose-unsynced'] : [])];
     const child = fork(fileURLToPath(MAINS[name]), args, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-      execArgv: [...process.execArgv, ...HEAP_FLAGS],
+      // The orchestrator's own flags (a profiler's, say) reach its nodes too, but not its heap's head start.
+      execArgv: [...process.execArgv.filter((flag) => flag !== INITIAL_HEAP_FLAG), ...HEAP_FLAGS],
     });
     let lastWords = '';
     child.stderr?.on('data', (chunk: Buffer) => {

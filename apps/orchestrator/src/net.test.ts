@@ -121,9 +121,9 @@ describe('Net', () => {
     expect((recorded[2]?.received ?? 0) - (recorded[2]?.sent ?? 0)).toBeGreaterThanOrEqual(15);
   });
 
-  it('lets other messages overtake the inserts waiting for the link, and keeps the inserts in order', async () => {
+  /** A node that takes a while over each write, so that the link holds what comes meanwhile; `written` names each line's type and msg_id. */
+  function slowNode() {
     const written: string[] = [];
-    // A node that takes a while over each write: the link holds what comes meanwhile.
     const node = new Duplex({
       read() {},
       write(chunk: Buffer, _encoding, done) {
@@ -132,12 +132,31 @@ describe('Net', () => {
         setTimeout(done, 5);
       },
     });
-    const linked = new Net(undefined).link('users', node);
-    const insert = (offset: number) =>
-      Buffer.from(`{"src":"orchestrator","dest":"users","body":{"type":"insert","msg_id":${offset},"offset":${offset},"rows":[]}}\n`);
+    return { node, written };
+  }
+  const insert = (offset: number) =>
+    Buffer.from(`{"src":"orchestrator","dest":"users","body":{"type":"insert","msg_id":${offset},"offset":${offset},"rows":[]}}\n`);
+
+  it('lets other messages overtake the inserts waiting for the link, and keeps the inserts in order', async () => {
+    const { node, written } = slowNode();
+    const recorded: Message[] = [];
+    const linked = new Net(undefined, (message) => recorded.push(message)).link('users', node);
     for (const offset of [0, 1, 2]) linked.write(insert(offset));
     linked.write(`${message(9)}\n`);
+    await sleep(2);
+    // An insert is received, as the history draws it, once the link has taken it whole.
+    expect(recorded.map(({ type, id }) => `${type} ${id}`)).toEqual(['lookup 9']);
     await sleep(50);
     expect(written).toEqual(['insert 0', 'lookup 9', 'insert 1', 'insert 2']);
+    expect(recorded).toHaveLength(4);
+  });
+
+  it('sends the inserts still waiting before it closes the link', async () => {
+    const { node, written } = slowNode();
+    const linked = new Net(undefined).link('users', node);
+    for (const offset of [0, 1, 2]) linked.write(insert(offset));
+    linked.end();
+    await new Promise((resolve) => node.on('finish', resolve));
+    expect(written).toEqual(['insert 0', 'insert 1', 'insert 2']);
   });
 });

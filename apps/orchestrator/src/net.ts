@@ -32,6 +32,9 @@ export interface LinkCounts {
 /** Which way a message goes on a node's link: from the orchestrator to the node, or back. */
 export type Direction = 'to node' | 'from node';
 
+/** Hands a line over to the other end; `delivered` once it has gone (never, if the link has closed). */
+type Pass = (line: Line, delivered: () => void) => void;
+
 /** One copy of a message on its way: how long it takes, and what it does when it arrives. */
 interface Copy {
   delayMs: number;
@@ -89,7 +92,7 @@ export class Net {
   }
 
   /** Carries one line across a node's link: for each copy its fate says, after how long, and how it goes (recorded). */
-  #carry(node: NodeName, line: Line, direction: Direction, pass: (line: Line) => boolean): Copy[] {
+  #carry(node: NodeName, line: Line, direction: Direction, pass: Pass): Copy[] {
     const head = readHead(line);
     const arrived = now();
     const key = `${head.src}>${head.dest}#${head.type}#${head.id}`;
@@ -106,8 +109,8 @@ export class Net {
       delayMs,
       go: () => {
         if (this.#cut(node)) this.record({ ...message, fate: 'cut' });
-        else if (direction === 'from node' && relayed) remember(this.#relayed, key, sent, pass(line));
-        else if (pass(line)) this.record({ ...message, received: now() });
+        else if (direction === 'from node' && relayed) pass(line, () => remember(this.#relayed, key, sent));
+        else pass(line, () => this.record({ ...message, received: now() }));
       },
     }));
   }
@@ -129,7 +132,7 @@ export class Net {
     const identity = `${node}:${direction}:${said}:${line.length - head.length + said.length}`;
     const attempt = this.#attempts.get(identity) ?? 0;
     this.#attempts.delete(identity); // re-added last: the oldest identities go first
-    remember(this.#attempts, identity, attempt + 1, true);
+    remember(this.#attempts, identity, attempt + 1);
     const random = new Random(seed, identity, attempt);
     const counts = this.counts[node];
     if (random.next() < drop) {
@@ -147,8 +150,7 @@ export class Net {
 }
 
 /** Keeps a key in a map of at most REMEMBERED, forgetting the oldest. */
-function remember<V>(map: Map<string, V>, key: string, value: V, keep: boolean): void {
-  if (!keep) return;
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
   map.set(key, value);
   if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
 }
@@ -191,21 +193,21 @@ function known(name: string): string {
  */
 class NetLink extends Duplex {
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #inserts: Buffer[] = [];
+  readonly #inserts: { line: Buffer; delivered(): void }[] = [];
   /** An insert the link has not taken whole yet. */
   #insertGoing = false;
 
   constructor(
     private readonly inner: Duplex,
-    private readonly carry: (line: Line, direction: Direction, pass: (line: Line) => boolean) => Copy[],
+    private readonly carry: (line: Line, direction: Direction, pass: Pass) => Copy[],
   ) {
     super({ decodeStrings: false });
     const lines = new LineDecoder(
       (line) =>
-        this.#deliver(`${line}\n`, 'from node', (text) => {
-          if (this.destroyed) return false;
+        this.#deliver(`${line}\n`, 'from node', (text, delivered) => {
+          if (this.destroyed) return;
           this.push(text);
-          return true;
+          delivered();
         }),
       () => {},
     );
@@ -216,14 +218,15 @@ class NetLink extends Duplex {
   }
 
   override _write(line: Line, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.#deliver(line, 'to node', (text) => {
-      if (this.inner.writableEnded || this.inner.destroyed) return false;
-      if (typeof text === 'string') this.inner.write(text);
-      else {
-        this.#inserts.push(text);
+    this.#deliver(line, 'to node', (text, delivered) => {
+      if (this.inner.writableEnded || this.inner.destroyed) return;
+      if (typeof text !== 'string') {
+        this.#inserts.push({ line: text, delivered });
         this.#sendInserts();
+        return;
       }
-      return true;
+      this.inner.write(text);
+      delivered();
     });
     done();
   }
@@ -235,25 +238,30 @@ class NetLink extends Duplex {
     const insert = this.#inserts.shift();
     if (insert === undefined) return;
     this.#insertGoing = true;
-    this.inner.write(insert, () => {
+    this.inner.write(insert.line, (error) => {
       this.#insertGoing = false;
+      if (!error) insert.delivered();
       this.#sendInserts();
     });
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    for (const insert of this.#inserts.splice(0)) this.inner.write(insert);
+    for (const { line, delivered } of this.#inserts.splice(0))
+      this.inner.write(line, (error) => {
+        if (!error) delivered();
+      });
     this.inner.end();
     done();
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
     for (const timer of this.#timers) clearTimeout(timer);
+    this.#inserts.length = 0;
     this.inner.destroy();
     done(error);
   }
 
-  #deliver(line: Line, direction: Direction, pass: (line: Line) => boolean): void {
+  #deliver(line: Line, direction: Direction, pass: Pass): void {
     for (const { delayMs, go } of this.carry(line, direction, pass)) {
       if (delayMs <= 0) {
         go();

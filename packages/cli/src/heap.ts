@@ -7,3 +7,13 @@
  * only, not in NODE_OPTIONS.
  */
 export const HEAP_FLAGS = ['--min-semi-space-size=16', '--max-old-space-size=192'] as const;
+
+/**
+ * The orchestrator's heap also starts at 128 MB. It keeps about 12 MB alive,
+ * and with an old generation that small V8 sees its limit within a young
+ * generation's reach and marks the whole heap every 150 ms or so: a tenth of
+ * the orchestrator's CPU. The nodes keep more alive and do not; they leave
+ * the flag out, as it would only add to their memory.
+ */
+export const INITIAL_HEAP_FLAG = '--initial-heap-size=128';
+export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, INITIAL_HEAP_FLAG] as const;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,26 +37,42 @@ describe('syncDestination', () => {
     reader.kill();
   });
 
-  it('keeps writing the file when the reader of its echo has gone', async () => {
-    const reader = spawn('sh', ['-c', 'exec 0<&-; sleep 0.5'], { stdio: ['pipe', 'ignore', 'inherit'] });
-    const echo = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  /** Two files in a fresh folder: one open for writing, and one that refuses every write (open read-only: EBADF). */
+  function files(test: (fds: { writable: number; refusing: number; read(which: 'writable' | 'refusing'): string }) => void) {
     const dir = mkdtempSync(join(tmpdir(), 'dbsim-log-'));
-    const file = join(dir, 'out.log');
-    const fd = openSync(file, 'w');
+    const path = (which: string) => join(dir, `${which}.log`);
+    writeFileSync(path('refusing'), '');
+    const writable = openSync(path('writable'), 'w');
+    const refusing = openSync(path('refusing'), 'r');
     try {
-      const destination = syncDestination(fd, echo);
+      test({ writable, refusing, read: (which) => readFileSync(path(which), 'utf8') });
+    } finally {
+      closeSync(writable);
+      closeSync(refusing);
+      rmSync(dir, { recursive: true });
+    }
+  }
+
+  it('keeps writing its file when its echo fails', () => {
+    files(({ writable, refusing, read }) => {
+      const destination = syncDestination(writable, refusing);
       destination.write('one\n');
       destination.flush();
       destination.write('two\n');
       destination.close();
-      expect(readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+      expect(read('writable')).toBe('one\ntwo\n');
       expect(destination.failure).toBeUndefined();
-    } finally {
-      closeSync(fd);
-      rmSync(dir, { recursive: true });
-      reader.kill();
-    }
+    });
+  });
+
+  it('reports a failure to write its file, and still echoes every line', () => {
+    files(({ writable, refusing, read }) => {
+      const destination = syncDestination(refusing, writable);
+      destination.write('one\n');
+      destination.close();
+      expect(destination.failure?.code).toBe('EBADF');
+      expect(read('writable')).toBe('one\n');
+    });
   });
 
   it('writes the lines of one synchronous stretch at its end, before the next event', async () => {

@@ -89,11 +89,13 @@ describe('OwnerLookups', () => {
     const replies: [number[], number[] | undefined][] = [];
     lookups.lookup(1, [7, 5, 1], true, (missing, undecided) => replies.push([missing, undecided]));
     expect(replies).toEqual([]);
+    expect(lookups.size).toBe(1);
     commit(1, 0, [
       { id: 1, label: 'a', owner_id: 1 },
       { id: 5, label: 'b', owner_id: 1 },
     ]);
     expect(replies).toEqual([[[], [7]]]);
+    expect(lookups.size).toBe(0);
   });
 
   it('answers a waiting partial lookup as it stands when no commit comes', async () => {

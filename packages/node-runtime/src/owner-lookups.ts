@@ -39,8 +39,9 @@ export class OwnerLookups {
 
   constructor(private readonly store: NodeStore) {}
 
+  /** Lookups not answered yet: waiting for a stream to end, or for the next commit. */
   get size(): number {
-    return this.#held.length;
+    return this.#held.length + this.#parked.length;
   }
 
   /**
@@ -92,8 +93,9 @@ export class OwnerLookups {
 
   #park(parked: Parked): void {
     this.#parked.push(parked);
+    // No commit since they were parked: no stream has ended since, as only a commit ends one.
     this.#timer ??= setTimeout(() => {
-      for (const waited of this.#unpark()) answerPartial(waited, this.store.ledger.streamEnded(waited.producer));
+      for (const waited of this.#unpark()) answerPartial(waited, false);
     }, PARTIAL_WAIT_MS).unref();
   }
 

@@ -56,7 +56,8 @@ export const InsertOk = z.object({
  * from what the table holds now (a person asking with `dbsim lookup`). With
  * one, an id is missing only once that producer's stream has ended, as a
  * later row may bring it: the answer waits until every id is decided, or,
- * `partial`, comes at once with the ids not yet decided as `undecided`.
+ * `partial`, comes after the owner's next commit at the latest (or 50 ms)
+ * with the ids not yet decided as `undecided`.
  */
 export const Lookup = z.object({
   type: z.literal('lookup'),
