@@ -124,7 +124,7 @@ export class Inserts {
     }
     // Logged only now that the batch is committed, and never for a repeat: one line per rejected row.
     this.#logRejections(batch.producer, batch.offset, result.rejections);
-    this.lookups.committed(result.acceptedIds);
+    this.lookups.committed();
     answer({ type: 'insert_ok', ...result.outcome });
   }
 
@@ -146,9 +146,9 @@ export class Inserts {
       if (page.length === 0) return;
       const rows = page.map((held) => held.row);
       const resolved = await this.#unlessStopping(this.#resolve(channel, seal.producer, rows, false));
-      const { rejections, acceptedIds } = this.store.decideHeldBack(seal.producer, seal.offset, page, resolved);
+      const { rejections } = this.store.decideHeldBack(seal.producer, seal.offset, page, resolved);
       this.#logRejections(seal.producer, seal.offset, rejections);
-      this.lookups.committed(acceptedIds);
+      this.lookups.committed();
     }
   }
 

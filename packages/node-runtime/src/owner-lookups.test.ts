@@ -17,7 +17,8 @@ afterEach(() => cleanup());
 
 function commit(producer: number, offset: number, rows: unknown[], seal = false): void {
   const result = store.apply({ producer, offset, rows, seal }, owned);
-  lookups.committed(result.kind === 'applied' ? result.acceptedIds : []);
+  expect(result.kind).toBe('applied');
+  lookups.committed();
 }
 
 describe('OwnerLookups', () => {

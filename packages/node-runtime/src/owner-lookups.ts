@@ -68,10 +68,10 @@ export class OwnerLookups {
     if (!this.#settle(held, streamEnded)) this.#held.push(held);
   }
 
-  /** A transaction committed: its accepted ids, and maybe the end of its stream, decide held lookups. */
-  committed(acceptedIds: readonly number[]): void {
+  /** A transaction committed: the ids it accepted (now in store.ids), and maybe the end of its stream, decide waiting lookups. */
+  committed(): void {
     if (this.#held.length === 0 && this.#parked.length === 0) return;
-    const accepted = new Set(acceptedIds);
+    const { ids } = this.store;
     const ended = new Map<number, boolean>();
     const streamEnded = (producer: number) => {
       let isOver = ended.get(producer);
@@ -82,11 +82,11 @@ export class OwnerLookups {
       return isOver;
     };
     for (const parked of this.#unpark()) {
-      for (const id of parked.undecided) if (accepted.has(id)) parked.undecided.delete(id);
+      for (const id of parked.undecided) if (ids.has(id)) parked.undecided.delete(id);
       answerPartial(parked, streamEnded(parked.producer));
     }
     this.#held = this.#held.filter((held) => {
-      for (const id of held.undecided) if (accepted.has(id)) held.undecided.delete(id);
+      for (const id of held.undecided) if (ids.has(id)) held.undecided.delete(id);
       return !this.#settle(held, streamEnded(held.producer));
     });
   }

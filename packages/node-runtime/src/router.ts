@@ -122,7 +122,7 @@ export class Router {
       case 'abandon':
         void inserts.abandon(body.producer).then(
           (abandoned) => {
-            lookups.committed([]); // the stream has ended: lookups waiting for it are decided
+            lookups.committed(); // the stream has ended: lookups waiting for it are decided
             answer({ type: 'abandon_ok', abandoned, ...store.ledger.latest() });
           },
           (error: unknown) =>
