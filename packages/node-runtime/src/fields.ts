@@ -26,25 +26,27 @@ export type ShapeCheck<I extends Input> = { reasons: Reason[] } & (
   | { complete: false; row: Partial<I> | undefined }
 );
 
-/** Each table's fields as entries, worked out once: checkShape runs for every row. */
-const entriesOf = new WeakMap<object, [string, FieldType][]>();
+/** Each table's fields and their types, as two lists worked out once: checkShape runs for every row. */
+const listsOf = new WeakMap<object, { names: string[]; types: FieldType[] }>();
 
 /** What an untrusted row is, against a table's fields. */
 export function checkShape<I extends Input>(raw: unknown, fields: Fields<I>): ShapeCheck<I> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { row: undefined, reasons: ['row_malformed'], complete: false };
   const row = raw as Record<string, unknown>;
   const reasons: Reason[] = [];
-  let entries = entriesOf.get(fields);
-  if (entries === undefined) {
-    entries = Object.entries(fields) as [string, FieldType][];
-    entriesOf.set(fields, entries);
+  let lists = listsOf.get(fields);
+  if (lists === undefined) {
+    lists = { names: Object.keys(fields), types: Object.values(fields) as FieldType[] };
+    listsOf.set(fields, lists);
   }
+  const { names, types } = lists;
   let present = 0;
   let usable: Record<string, unknown> | undefined;
-  for (const [field, type] of entries) {
+  for (let f = 0; f < names.length; f++) {
+    const field = names[f] as string;
     const has = Object.hasOwn(row, field);
     if (has) present++;
-    const problem = !has ? 'field_missing' : typeof row[field] !== type ? 'field_type' : undefined;
+    const problem = !has ? 'field_missing' : typeof row[field] !== types[f] ? 'field_type' : undefined;
     if (problem === undefined) continue;
     if (!reasons.includes(problem)) reasons.push(problem);
     // Rare: a copy without the unusable fields, made once the first one turns up.

@@ -184,11 +184,10 @@ export class Inserts {
       const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
       const missing = new Set(reply.missing);
       const undecided = new Set(reply.undecided);
-      // Every id asked that the owner did not name is one it holds; an id never asked is none (-1, 1.5).
+      // Every id asked that the owner did not name is one it holds. The rows' ids that are record ids are the ids
+      // asked; any other (-1, 1.5) is none.
       const found =
-        missing.size === 0 && undecided.size === 0
-          ? (id: number) => ids.has(id)
-          : (id: number) => ids.has(id) && !missing.has(id) && !undecided.has(id);
+        missing.size === 0 && undecided.size === 0 ? isRecordId : (id: number) => isRecordId(id) && !missing.has(id) && !undecided.has(id);
       return [field, { found, undecided }] as const;
     });
     return new Map(await Promise.all(lookups));

@@ -9,6 +9,7 @@ import type { AnyTableSpec, FieldValue, Input, Reference, UniqueKey } from './ta
 
 /** What an owning node answered about the ids of one reference field. */
 export interface Answer {
+  /** Whether the owner holds this id, one of the rows' that were asked about. */
   found(id: number): boolean;
   /** Neither held nor ruled out yet: the owner's stream may still bring them. */
   undecided: ReadonlySet<number>;
@@ -68,8 +69,9 @@ export class HeldKeys {
     return this.#any;
   }
 
-  holds(keys: Keys): boolean {
-    return keys.some((key, k) => key !== undefined && this.#keys[k]?.has(key));
+  /** Whether a held-back row has this key, the row's value of unique key `k`. */
+  has(k: number, key: Key): boolean {
+    return this.#keys[k]?.has(key) === true;
   }
 
   hold(keys: Keys): void {
@@ -154,9 +156,8 @@ export class Judge {
       else reasons.push(ref.reason);
     }
     if (held !== undefined && (undecided || held.any)) {
-      const keys = this.#keysOf(row);
-      if (undecided || held.holds(keys)) {
-        held.hold(keys);
+      if (undecided || this.#sharesKey(row, held)) {
+        held.hold(this.#keysOf(row));
         return { kind: 'deferred' };
       }
     }
@@ -180,6 +181,17 @@ export class Judge {
     });
     if (reasons.length === 0) throw new Error(`row ${position} conflicts with a unique index that no unique key of the spec describes`);
     return rejected(position, (raw as { id?: unknown }).id ?? null, reasons, raw, takenBy);
+  }
+
+  /** Whether a row shares a unique key with a held-back one: checked for every row once any is held, so without a list of its keys. */
+  #sharesKey(row: Partial<Input>, held: HeldKeys): boolean {
+    for (let k = 0; k < this.#keys.length; k++) {
+      const unique = this.#keys[k] as UniqueKey;
+      const value: FieldValue | undefined = row[unique.field];
+      const key = value === undefined ? undefined : unique.key(value);
+      if (key !== undefined && held.has(k, key)) return true;
+    }
+    return false;
   }
 
   #keysOf(row: Partial<Input>): Keys {

@@ -203,8 +203,10 @@ export class NodeStore {
         decisions.deferred++;
         this.#insertDeferred.run({ producer, position, row: text ?? JSON.stringify(raw) });
       } else {
-        const { row, ...judged } = verdict.rejection;
-        const rejection = { ...judged, row: (row === raw ? text : undefined) ?? JSON.stringify(row) ?? 'null' };
+        const judged = verdict.rejection;
+        const row = (judged.row === raw ? text : undefined) ?? JSON.stringify(judged.row) ?? 'null';
+        const rejection: RejectionRecord = { position: judged.position, id: judged.id, reasons: judged.reasons, row };
+        if (judged.takenBy !== undefined) rejection.takenBy = judged.takenBy;
         decisions.rejections.push(rejection);
         this.#insertRejection.run({
           producer,
