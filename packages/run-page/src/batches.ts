@@ -15,10 +15,17 @@ export async function withBatches(dir: string, run: number, rejections: Rejected
   if (rejections.length === 0 || !existsSync(file)) return rejections;
   const wanted = new Map(rejections.map((rejected) => [`${rejected.table}-node#${rejected.position}`, rejected]));
   const found = new Map<Rejected, number>();
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
-    const key = readRejectionKey(line);
-    const rejected = key?.run === run ? wanted.get(`${key.name}#${key.position}`) : undefined;
-    if (key && rejected) found.set(rejected, key.batch);
+  const input = createReadStream(file);
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+      const key = readRejectionKey(line);
+      const rejected = key?.run === run ? wanted.get(`${key.name}#${key.position}`) : undefined;
+      if (key && rejected) found.set(rejected, key.batch);
+      // The log holds a line per rejected row, and the rows wanted (a page's first ones) come early in it.
+      if (found.size === wanted.size) break;
+    }
+  } finally {
+    input.destroy();
   }
   return rejections.map((rejected) => {
     const batch = found.get(rejected);

@@ -21,6 +21,8 @@ export interface ReportRead {
 }
 
 const ROW = ',"row":';
+/** A rejected row's table, the first field of its line. */
+const TABLE = /^\s*\{"table":"(\w+)"/;
 
 /** The fields of a rejected row's line, in the order written: the row, which may be of any size, comes last. */
 const headOf = (table: NodeName, { id, position, reasons, takenBy }: Omit<RejectionRecord, 'row'>) =>
@@ -73,6 +75,9 @@ export async function readReport(file: string, options: ReadOptions = {}): Promi
       else head += line;
       continue;
     }
+    // Past its table's share a line is passed over unparsed: a report has a line per rejected row, of any size.
+    const lineTable = TABLE.exec(line)?.[1] as NodeName | undefined;
+    if (lineTable !== undefined && (kept[lineTable] ?? 0) >= perTable) continue;
     const text = line.trim().replace(/,$/, '');
     if (!text.startsWith('{')) continue;
     const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
