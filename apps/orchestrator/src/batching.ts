@@ -77,10 +77,9 @@ class Cutter {
       this.#count === this.batchSize || (this.#count > 0 && this.#size + size > MAX_BATCH_BYTES)
         ? this.finish(this.position - 1)
         : undefined;
-    const index = String(this.#count);
     this.#size += size;
-    if (oversized) this.#oversized[index] = { chars: text.length, head: text.slice(0, OVERSIZED_HEAD_CHARS) };
-    else if (kept) this.#texts[index] = text;
+    if (oversized) this.#oversized[this.#count] = { chars: text.length, head: text.slice(0, OVERSIZED_HEAD_CHARS) };
+    else if (kept) this.#texts[this.#count] = text;
     this.#pending += `${this.#count === 0 ? '[' : ','}${oversized || kept ? 'null' : text}`;
     if (this.#pending.length >= PENDING_CHARS) this.#flush();
     this.#count++;
