@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { HEAP_FLAGS, INITIAL_HEAP_FLAG } from '@dbsim/cli';
+import { HEAP_FLAGS, INITIAL_HEAP_SIZE } from '@dbsim/cli';
 import {
   type Address,
   type Channel,
@@ -74,6 +74,11 @@ const FINAL_EXIT_CODES: ReadonlyMap<number, number> = new Map([
   [NODE_EXIT.corrupt, 1],
 ]);
 
+/** A node's Node flags: the orchestrator's own (a profiler's, say), but not its heap's head start, then the nodes' heap settings. */
+export function nodeExecArgv(orchestrator: readonly string[]): string[] {
+  return [...orchestrator.filter((flag) => !flag.startsWith(INITIAL_HEAP_SIZE)), ...HEAP_FLAGS];
+}
+
 /**
  * Forks the node app: its stdout carries its log lines, an extra pipe the
  * protocol, and its stderr the one line it ends with if it fails. Released,
@@ -84,8 +89,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
     const args = ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD), ...(loseUnsynced ? ['--lose-unsynced'] : [])];
     const child = fork(fileURLToPath(MAINS[name]), args, {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-      // The orchestrator's own flags (a profiler's, say) reach its nodes too, but not its heap's head start.
-      execArgv: [...process.execArgv.filter((flag) => flag !== INITIAL_HEAP_FLAG), ...HEAP_FLAGS],
+      execArgv: nodeExecArgv(process.execArgv),
     });
     let lastWords = '';
     child.stderr?.on('data', (chunk: Buffer) => {

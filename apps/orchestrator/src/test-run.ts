@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ORCHESTRATOR_HEAP_FLAGS } from '@dbsim/cli';
 import Database from 'better-sqlite3';
 import { afterAll, expect } from 'vitest';
 
@@ -28,7 +29,7 @@ export interface Running {
 
 /** Starts the real, built orchestrator, which forks the real nodes; `wrapper` runs it inside another command. */
 export function start(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Running {
-  const [command, ...rest] = [...wrapper, process.execPath, MAIN, ...args] as [string, ...string[]];
+  const [command, ...rest] = [...wrapper, process.execPath, ...ORCHESTRATOR_HEAP_FLAGS, MAIN, ...args] as [string, ...string[]];
   const child = spawn(command, rest, { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
   let stdout = '';
   let stderr = '';

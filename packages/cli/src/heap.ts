@@ -15,5 +15,5 @@ export const HEAP_FLAGS = ['--min-semi-space-size=16', '--max-old-space-size=192
  * the orchestrator's CPU. The nodes keep more alive and do not; they leave
  * the flag out, as it would only add to their memory.
  */
-export const INITIAL_HEAP_FLAG = '--initial-heap-size=128';
-export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, INITIAL_HEAP_FLAG] as const;
+export const INITIAL_HEAP_SIZE = '--initial-heap-size';
+export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=128`] as const;

@@ -186,18 +186,19 @@ export class Judge {
   /** Whether a row shares a unique key with a held-back one: checked for every row once any is held, so without a list of its keys. */
   #sharesKey(row: Partial<Input>, held: HeldKeys): boolean {
     for (let k = 0; k < this.#keys.length; k++) {
-      const unique = this.#keys[k] as UniqueKey;
-      const value: FieldValue | undefined = row[unique.field];
-      const key = value === undefined ? undefined : unique.key(value);
+      const key = keyOf(this.#keys[k] as UniqueKey, row);
       if (key !== undefined && held.has(k, key)) return true;
     }
     return false;
   }
 
   #keysOf(row: Partial<Input>): Keys {
-    return this.#keys.map((unique) => {
-      const value: FieldValue | undefined = row[unique.field];
-      return value === undefined ? undefined : unique.key(value);
-    });
+    return this.#keys.map((unique) => keyOf(unique, row));
   }
+}
+
+/** A row's value of a unique key, from its usable fields; undefined where it cannot be one. */
+function keyOf(unique: UniqueKey, row: Partial<Input>): Key | undefined {
+  const value: FieldValue | undefined = row[unique.field];
+  return value === undefined ? undefined : unique.key(value);
 }

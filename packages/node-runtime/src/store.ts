@@ -18,10 +18,10 @@ import type { AnyTableSpec } from './table-spec.js';
  */
 export type Batch = Pick<Request<'insert'>, 'producer' | 'offset' | 'rows' | 'seal' | 'texts' | 'oversized'>;
 
-/** What a transaction decided: the rows it rejected, the ids it accepted, and how many rows it held back. */
+/** What a transaction decided: the rows it rejected, and how many rows it accepted and held back. */
 export interface Decisions {
   rejections: RejectionRecord[];
-  acceptedIds: number[];
+  accepted: number;
   deferred: number;
 }
 
@@ -177,7 +177,7 @@ export class NodeStore {
     const outcome = {
       offset,
       count: rows.length,
-      inserted: decisions.acceptedIds.length,
+      inserted: decisions.accepted,
       rejected: decisions.rejections.length,
       deferred: decisions.deferred,
     };
@@ -195,10 +195,10 @@ export class NodeStore {
     offset: number,
   ): { decisions: Decisions; record(position: number, raw: unknown, verdict: Verdict, text?: string): void } {
     const rejectedAt = new Date();
-    const decisions: Decisions = { rejections: [], acceptedIds: [], deferred: 0 };
+    const decisions: Decisions = { rejections: [], accepted: 0, deferred: 0 };
     const record = (position: number, raw: unknown, verdict: Verdict, text?: string) => {
       if (verdict.kind === 'accepted') {
-        decisions.acceptedIds.push(verdict.id);
+        decisions.accepted++;
       } else if (verdict.kind === 'deferred') {
         decisions.deferred++;
         this.#insertDeferred.run({ producer, position, row: text ?? JSON.stringify(raw) });
