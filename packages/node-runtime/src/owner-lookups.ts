@@ -3,19 +3,12 @@ import type { NodeStore } from './store.js';
 /** How long a partial lookup that finds ids not held yet waits, at most, for the owner's next transaction. */
 export const PARTIAL_WAIT_MS = 50;
 
-type PartialAnswer = (missing: number[], undecided: number[]) => void;
-
-interface Parked {
-  producer: number;
-  undecided: Set<number>;
-  answer: PartialAnswer;
-}
-
-interface Held {
+/** A lookup not answered yet. */
+interface Waiting {
   producer: number;
   /** The ids asked that the table does not hold yet: missing once the stream has ended. */
   undecided: Set<number>;
-  answer(missing: number[]): void;
+  answer(missing: number[], undecided?: number[]): void;
 }
 
 /**
@@ -26,7 +19,7 @@ interface Held {
  * depends on which stream ran ahead.
  */
 export class OwnerLookups {
-  #held: Held[] = [];
+  #held: Waiting[] = [];
   /**
    * Partial lookups that found ids the table does not hold yet, waiting for
    * the next transaction: an asker mostly references rows the owner is about
@@ -34,7 +27,7 @@ export class OwnerLookups {
    * seal. The next commit answers them, or a short timer does, so that none
    * waits on an owner with no batch coming.
    */
-  #parked: Parked[] = [];
+  #parked: Waiting[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: NodeStore) {}
@@ -50,22 +43,13 @@ export class OwnerLookups {
    * next transaction at the latest (or PARTIAL_WAIT_MS), naming the ids it
    * cannot yet decide.
    */
-  lookup(
-    producer: number | undefined,
-    ids: readonly number[],
-    partial: boolean,
-    answer: (missing: number[], undecided?: number[]) => void,
-  ): void {
-    const undecided = this.#notHeld(ids);
+  lookup(producer: number | undefined, ids: readonly number[], partial: boolean, answer: Waiting['answer']): void {
+    const waiting: Waiting = { producer: producer ?? 0, undecided: this.#notHeld(ids), answer };
     const streamEnded = producer === undefined || this.store.ledger.streamEnded(producer);
-    if (partial) {
-      const parked = { producer: producer ?? 0, undecided, answer };
-      if (streamEnded || undecided.size === 0) answerPartial(parked, streamEnded);
-      else this.#park(parked);
-      return;
-    }
-    const held = { producer: producer ?? 0, undecided, answer };
-    if (!this.#settle(held, streamEnded)) this.#held.push(held);
+    if (!partial) {
+      if (!this.#settle(waiting, streamEnded)) this.#held.push(waiting);
+    } else if (streamEnded || waiting.undecided.size === 0) answerPartial(waiting, streamEnded);
+    else this.#park(waiting);
   }
 
   /** A transaction committed: the ids it accepted (now in store.ids), and maybe the end of its stream, decide waiting lookups. */
@@ -91,7 +75,7 @@ export class OwnerLookups {
     });
   }
 
-  #park(parked: Parked): void {
+  #park(parked: Waiting): void {
     this.#parked.push(parked);
     // No commit since they were parked: no stream has ended since, as only a commit ends one.
     this.#timer ??= setTimeout(() => {
@@ -99,7 +83,7 @@ export class OwnerLookups {
     }, PARTIAL_WAIT_MS).unref();
   }
 
-  #unpark(): Parked[] {
+  #unpark(): Waiting[] {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     return this.#parked.splice(0);
@@ -112,7 +96,7 @@ export class OwnerLookups {
     return notHeld;
   }
 
-  #settle(held: Held, streamEnded: boolean): boolean {
+  #settle(held: Waiting, streamEnded: boolean): boolean {
     if (held.undecided.size > 0 && !streamEnded) return false;
     held.answer(sorted(held.undecided));
     return true;
@@ -122,6 +106,6 @@ export class OwnerLookups {
 const sorted = (ids: Set<number>): number[] => [...ids].sort((a, b) => a - b);
 
 /** A partial lookup's answer: its ids not held are missing once the stream has ended, undecided until then. */
-function answerPartial({ undecided, answer }: Parked, streamEnded: boolean): void {
+function answerPartial({ undecided, answer }: Waiting, streamEnded: boolean): void {
   answer(streamEnded ? sorted(undecided) : [], streamEnded ? [] : sorted(undecided));
 }
