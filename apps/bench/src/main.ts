@@ -13,9 +13,11 @@ import {
   positiveNumber,
   runMain,
   share,
+  UsageError,
   userPath,
   wholeNumber,
 } from '@dbsim/cli';
+import { parseSizes } from '@dbsim/datasets';
 import { type EventLine, readEvent, readLine } from '@dbsim/logger';
 import { DURABILITIES, type Durability } from '@dbsim/protocol';
 import { launchBrowser, noBrowser, openRunPage, RUN_PAGE_FILE } from '@dbsim/run-page';
@@ -30,6 +32,8 @@ interface SimulationResult {
   maxRssKb: Record<string, number>;
   /** CPU time (user and system) per process over the whole run, report included. */
   cpuMs: Record<string, number>;
+  /** Under --chaos, the faults injected, per node and kind. */
+  injected?: EventLine<'chaos: injected'>['injected'];
 }
 
 runMain('bench', async () => {
@@ -57,6 +61,8 @@ runMain('bench', async () => {
     .addOption(new Option('--out <file>', 'where the figures go, as JSON (default: DIR/bench.json)'));
   if ((await parse(program)) === undefined) return 0;
   const values = program.opts();
+  if (Object.values(parseSizes(values.generate as string)).every((rows) => rows === 0))
+    throw new UsageError(`--generate ${values.generate} makes no rows: there would be nothing to measure`);
   const dir = values.dir === undefined ? join(defaultDatabasesDir(), 'bench') : userPath(values.dir);
   const out = values.out === undefined ? join(dir, 'bench.json') : userPath(values.out);
   const settings = {
@@ -111,15 +117,16 @@ runMain('bench', async () => {
       `baseline    ${base.rows.toLocaleString('en-US')} accepted rows in ${base.seconds.toFixed(2)} s: ${perSecond(base.rows, base.seconds)} rows/s`,
       `ratio       ${ratio.toFixed(2)}`,
       `yardstick   the INSERT loop alone (10,000-row transactions, synchronous=NORMAL, no reading): ${perSecond(base.rows, base.insertLoop.seconds)} rows/s, ratio ${(simulation.rows / simulation.seconds / (base.rows / base.insertLoop.seconds)).toFixed(2)}`,
-      `peak RSS    ${Object.entries(rss)
+      `peak RSS    ${inOrder(rss)
         .map(([process, kb]) => `${process} ${mb(kb)}`)
         .join(', ')}`,
-      `CPU time    ${Object.entries(simulation.cpuMs)
+      `CPU time    ${inOrder(simulation.cpuMs)
         .map(([process, ms]) => `${process} ${(ms / 1000).toFixed(1)} s`)
         .join(', ')}`,
-      `CPU per row ${Object.entries(simulation.cpuMs)
+      `CPU per row ${inOrder(simulation.cpuMs)
         .map(([process, ms]) => `${process} ${microsPerRow(ms, simulation.rows)}`)
         .join(', ')}; total ${microsPerRow(totalCpuMs, simulation.rows)}, baseline ${microsPerRow(base.cpuMs, base.rows)}`,
+      ...(simulation.injected === undefined ? [] : [`faults      ${describeFaults(simulation.injected)}`]),
       `page        ${page}`,
       `figures:    ${out}`,
       '',
@@ -137,6 +144,20 @@ runMain('bench', async () => {
 });
 
 const microsPerRow = (ms: number, rows: number) => `${((ms * 1000) / rows).toFixed(2)} µs`;
+
+/** What a chaos run injected, in the fastest run: the faults its time paid for. */
+function describeFaults(injected: NonNullable<SimulationResult['injected']>): string {
+  const nodes = Object.entries(injected)
+    .map(([node, kinds]) => [node, Object.entries(kinds).map(([kind, n]) => `${kind} ${n}`)] as const)
+    .filter(([, kinds]) => kinds.length > 0)
+    .map(([node, kinds]) => `${node}: ${kinds.join(', ')}`);
+  // Latency and pauses before batches touch every message or batch: the nemesis does not count them.
+  return `${nodes.join('; ') || 'none counted (latency and delays are not)'} (the outcome matched an undisturbed run's)`;
+}
+
+/** The processes in one order on every run (the nodes stop in any order), so that two runs read side by side. */
+const ORDER = ['orchestrator', 'users-node', 'products-node', 'orders-node', 'baseline'];
+const inOrder = (figures: Record<string, number>) => Object.entries(figures).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b));
 
 /** The last run's page: its size, and how long a browser takes to draw it, where one can be driven. */
 async function describePage(file: string): Promise<string> {
@@ -175,10 +196,14 @@ async function simulate(dir: string, args: string[]): Promise<SimulationResult> 
     said = `${said}${chunk}`.slice(-4096);
   });
   const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`the simulation failed (exit code ${code}): ${said.trim().split('\n').at(-1) ?? ''}`);
+  const lastWords = said.trim().split('\n').at(-1) ?? '';
+  // The simulation refused an option the bench passed on as given (--chaos): the user's usage error.
+  if (code === 2) throw new UsageError(lastWords);
+  if (code !== 0) throw new Error(`the simulation failed (exit code ${code}): ${lastWords}`);
   const maxRssKb: Record<string, number> = {};
   const cpuMs: Record<string, number> = {};
   let finished: EventLine<'run finished'> | undefined;
+  let injected: SimulationResult['injected'];
   for await (const text of createInterface({ input: createReadStream(join(dir, 'simulate.log')) })) {
     const line = readLine(text);
     const stopped = readEvent(line, 'node stopped');
@@ -187,6 +212,7 @@ async function simulate(dir: string, args: string[]): Promise<SimulationResult> 
       cpuMs[stopped.name] = (cpuMs[stopped.name] ?? 0) + stopped.cpuMs;
     }
     finished = readEvent(line, 'run finished') ?? finished;
+    injected = readEvent(line, 'chaos: injected')?.injected ?? injected;
   }
   if (finished === undefined) throw new Error(`the simulation did not log "run finished" in ${dir}`);
   return {
@@ -194,6 +220,7 @@ async function simulate(dir: string, args: string[]): Promise<SimulationResult> 
     seconds: Math.max(...Object.values(finished.durationsMs)) / 1000,
     maxRssKb: { orchestrator: finished.maxRssKb, ...maxRssKb },
     cpuMs: { orchestrator: finished.cpuMs, ...cpuMs },
+    ...(injected === undefined ? {} : { injected }),
   };
 }
 
