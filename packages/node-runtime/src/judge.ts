@@ -107,15 +107,15 @@ export class Judge {
     this.#references = spec.references ?? [];
     // Per-row statements run straight on better-sqlite3 (see direct.ts); drizzle writes their SQL from the schema.
     // Which row holds a key: its id, which a rejection for a duplicate names. The id key's holder is the id
-    // itself, if the table holds it, which the ids in memory say.
+    // itself, if the table holds it, which the ids in memory say. No LIMIT: a key's unique index holds one row at
+    // most, value() reads the first, and a bound LIMIT makes each probe half as slow again.
     const holderOf = (key: UniqueKey) =>
       prepareDirect(
         sqlite,
         db
           .select({ id: table.id })
           .from(table)
-          .where(sql`${key.stored} = ${sql.placeholder('key')}`)
-          .limit(1),
+          .where(sql`${key.stored} = ${sql.placeholder('key')}`),
       );
     this.#taken = this.#keys.map((key, k): ((key: Key) => unknown) => {
       if (k === 0) return (id) => (this.ids.has(id as number) ? id : undefined);
