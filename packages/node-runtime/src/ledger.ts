@@ -25,6 +25,8 @@ export class Ledger {
   readonly #outcome;
   readonly #state;
   readonly #latest;
+  readonly #recordBatch;
+  readonly #moveMark;
 
   constructor(private readonly db: BetterSQLite3Database) {
     const producer = sql.placeholder('producer');
@@ -35,6 +37,27 @@ export class Ledger {
       .prepare();
     this.#state = db.select().from(deliveries).where(eq(deliveries.producer, producer)).prepare();
     this.#latest = db.select().from(deliveries).orderBy(desc(deliveries.producer)).limit(1).prepare();
+    const column = (name: keyof typeof batches.$inferInsert) => sql.placeholder(name);
+    this.#recordBatch = db
+      .insert(batches)
+      .values({
+        producer,
+        offset: column('offset'),
+        count: column('count'),
+        inserted: column('inserted'),
+        rejected: column('rejected'),
+        deferred: column('deferred'),
+      })
+      .prepare();
+    this.#moveMark = db
+      .insert(deliveries)
+      .values({ producer, offset: sql.placeholder('next'), sealed: sql.placeholder('sealed') })
+      // The values given for the row the producer already has: SQLite's upsert calls them `excluded`.
+      .onConflictDoUpdate({
+        target: deliveries.producer,
+        set: { offset: sql.raw('excluded."offset"'), sealed: sql.raw('excluded."sealed"') },
+      })
+      .prepare();
   }
 
   /** The newest producer's delivery state; producer 0 when none has written yet. */
@@ -62,16 +85,8 @@ export class Ledger {
 
   /** Records an applied batch and moves the mark past it, in the batch's own transaction. */
   record(producer: number, outcome: BatchOutcome, sealed: boolean): void {
-    this.db
-      .insert(batches)
-      .values({ producer, ...outcome })
-      .run();
-    const next = { offset: outcome.offset + outcome.count, sealed };
-    this.db
-      .insert(deliveries)
-      .values({ producer, ...next })
-      .onConflictDoUpdate({ target: deliveries.producer, set: next })
-      .run();
+    this.#recordBatch.run({ producer, ...outcome });
+    this.#moveMark.run({ producer, next: outcome.offset + outcome.count, sealed });
   }
 
   /** Ends a producer's stream where it stands: an interrupted run given up on. */
