@@ -1,6 +1,7 @@
 import type { Payload, ReplyTo } from '@dbsim/protocol';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { placeholders } from './direct.js';
 import { batches, deliveries } from './schema.js';
 
 /** Where a producer's stream stands on this node: its high-water mark, and whether it has ended. */
@@ -37,18 +38,7 @@ export class Ledger {
       .prepare();
     this.#state = db.select().from(deliveries).where(eq(deliveries.producer, producer)).prepare();
     this.#latest = db.select().from(deliveries).orderBy(desc(deliveries.producer)).limit(1).prepare();
-    const column = (name: keyof typeof batches.$inferInsert) => sql.placeholder(name);
-    this.#recordBatch = db
-      .insert(batches)
-      .values({
-        producer,
-        offset: column('offset'),
-        count: column('count'),
-        inserted: column('inserted'),
-        rejected: column('rejected'),
-        deferred: column('deferred'),
-      })
-      .prepare();
+    this.#recordBatch = db.insert(batches).values(placeholders(batches)).prepare();
     this.#moveMark = db
       .insert(deliveries)
       .values({ producer, offset: sql.placeholder('next'), sealed: sql.placeholder('sealed') })
