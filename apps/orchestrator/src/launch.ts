@@ -1,5 +1,4 @@
 import { fork } from 'node:child_process';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HEAP_FLAGS, INITIAL_HEAP_SIZE } from '@dbsim/cli';
@@ -13,6 +12,7 @@ import {
   NODE_EXIT,
   type NodeName,
 } from '@dbsim/protocol';
+import { loopbackPair } from './loopback.js';
 
 /** Where each node app's entry point is, as its package exports it. */
 const MAINS: Record<NodeName, string> = {
@@ -21,7 +21,7 @@ const MAINS: Record<NodeName, string> = {
   orders: import.meta.resolve('@dbsim/orders-node/main'),
 };
 
-/** The extra pipe a forked node speaks the protocol on (stdin, stdout, stderr, ipc, then this). */
+/** The fd a forked node speaks the protocol on (stdin, stdout, stderr, ipc, then this): a loopback connection. */
 const PROTOCOL_FD = 4;
 
 /** How an incarnation ended, and whether starting another could help. */
@@ -80,17 +80,19 @@ export function nodeExecArgv(orchestrator: readonly string[]): string[] {
 }
 
 /**
- * Forks the node app: its stdout carries its log lines, an extra pipe the
- * protocol, and its stderr the one line it ends with if it fails. Released,
- * it is asked to shut down.
+ * Forks the node app: its stdout carries its log lines, an extra fd the
+ * protocol (a loopback connection), and its stderr the one line it ends
+ * with if it fails. Released, it is asked to shut down.
  */
 export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOptions): Launch {
   return async ({ loseUnsynced = false } = {}) => {
     const args = ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD), ...(loseUnsynced ? ['--lose-unsynced'] : [])];
+    const { ours, theirs } = await loopbackPair();
     const child = fork(fileURLToPath(MAINS[name]), args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', theirs],
       execArgv: nodeExecArgv(process.execArgv),
     });
+    theirs.destroy(); // the child has its own copy
     let lastWords = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       lastWords = `${lastWords}${chunk}`.slice(-4096);
@@ -111,7 +113,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
     });
     const kill = () => child.kill('SIGKILL');
     return {
-      stream: child.stdio[PROTOCOL_FD] as Socket,
+      stream: ours,
       ended,
       kill,
       pause: () => child.kill('SIGSTOP'),
