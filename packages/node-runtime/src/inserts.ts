@@ -12,10 +12,14 @@ const HELD_BACK_PAGE = 5000;
 
 type Answer = (reply: Unanswered) => void;
 
+/** The batches after the one being applied whose lookups may be on their way: enough for the answers to come in time. */
+const LOOKAHEAD = 2;
+
 /**
  * The insert pipeline. Inserts are applied one at a time in arrival order.
- * An insert's reference lookups start as soon as it arrives, so they overlap
- * with earlier batches, and are partial: a row whose reference the owner
+ * An insert's reference lookups start once it is among the next LOOKAHEAD
+ * batches to be applied, so they overlap with earlier batches, and are
+ * partial: a row whose reference the owner
  * cannot decide yet is held back rather than holding its batch up. Before
  * the sealing batch, the held-back rows are asked about again, a page at a
  * time, with final answers, and decided in stream order. A transaction's
@@ -24,6 +28,10 @@ type Answer = (reply: Unanswered) => void;
 export class Inserts {
   readonly #table: string;
   #tail: Promise<void> = Promise.resolve();
+  /** Batches received and not yet being applied. */
+  #notStarted = 0;
+  /** Lookups of batches further ahead than LOOKAHEAD, each started as a batch starts being applied. */
+  readonly #lookupsWaiting: (() => void)[] = [];
   /** Refuses each insert still waiting for its lookups, on shutdown, instead of letting it hold the node up. */
   readonly #waiting = new Set<() => void>();
   #stopping = false;
@@ -47,9 +55,25 @@ export class Inserts {
       seal: batch.seal === true,
     });
     // The sealing batch's rows come after every held-back one: they are asked about once those are decided.
-    const early = batch.seal ? undefined : this.#resolve(channel, batch.producer, batch.rows, true);
+    const early = batch.seal ? undefined : this.#soonEnough(() => this.#resolve(channel, batch.producer, batch.rows, true));
     early?.catch(() => {}); // awaited in turn below; until then a failure is not unhandled
-    this.#tail = this.#tail.then(() => this.#apply(channel, batch, early, answer));
+    this.#notStarted++;
+    this.#tail = this.#tail.then(() => {
+      this.#notStarted--;
+      this.#lookupsWaiting.shift()?.();
+      return this.#apply(channel, batch, early, answer);
+    });
+  }
+
+  /**
+   * Starts a batch's lookups now if it is among the next LOOKAHEAD batches
+   * to be applied, else once it is. Asked sooner, for every batch read
+   * ahead, they would ask about ids the owners have not committed yet, and
+   * more rows would be held back until the seal.
+   */
+  #soonEnough(lookups: () => Promise<Resolved>): Promise<Resolved> {
+    if (this.#notStarted < LOOKAHEAD) return lookups();
+    return new Promise((resolve) => this.#lookupsWaiting.push(() => resolve(lookups())));
   }
 
   /**
@@ -98,6 +122,8 @@ export class Inserts {
   }
 
   async #apply(channel: Channel, batch: Batch, early: Promise<Resolved> | undefined, answer: Answer): Promise<void> {
+    // Batches read ahead would otherwise be applied back to back: what came meanwhile (lookups, pings) is answered first.
+    await new Promise(setImmediate);
     // A batch seen before, or one that overtook the batch before it, is answered at once: its lookups would change nothing.
     const admission = this.store.ledger.admit(batch.producer, batch.offset);
     if (admission.kind !== 'next') {
