@@ -80,30 +80,35 @@ export function nodeExecArgv(orchestrator: readonly string[]): string[] {
 }
 
 /**
- * Forks the node app: its stdout carries its log lines, an extra fd the
- * protocol (a loopback connection), and its stderr the one line it ends
- * with if it fails. Released, it is asked to shut down.
+ * Forks the node app: its stdout carries its log lines and an extra fd the
+ * protocol, each a loopback connection (see loopbackPair), and its stderr
+ * the one line it ends with if it fails. Released, it is asked to shut down.
  */
 export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOptions): Launch {
   return async ({ loseUnsynced = false } = {}) => {
     const args = ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD), ...(loseUnsynced ? ['--lose-unsynced'] : [])];
-    const { ours, theirs } = await loopbackPair();
+    // Its log lines too: a batch's rejections can be megabytes, and a node must not wait for us to read them.
+    const [link, logs] = await Promise.all([loopbackPair(), loopbackPair()]);
     const child = fork(fileURLToPath(MAINS[name]), args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc', theirs],
+      stdio: ['ignore', logs.theirs, 'pipe', 'ipc', link.theirs],
       execArgv: nodeExecArgv(process.execArgv),
     });
-    theirs.destroy(); // the child has its own copy
+    // The child has its own copies.
+    link.theirs.destroy();
+    logs.theirs.destroy();
     let lastWords = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       lastWords = `${lastWords}${chunk}`.slice(-4096);
     });
     // A fresh decoder per incarnation: a line a killed process left half-written is dropped, not glued to the next.
-    const logs = new LineDecoder(
+    const lines = new LineDecoder(
       (line) => onLogLine(`${line}\n`),
       () => {},
     );
-    child.stdout?.on('data', (chunk: Buffer) => logs.write(chunk));
-    const ended = new Promise<Ending>((resolve) => {
+    logs.ours.on('data', (chunk: Buffer) => lines.write(chunk));
+    logs.ours.on('error', () => {}); // a killed node's end is reset: what it wrote before is read all the same
+    const logsRead = new Promise((resolve) => logs.ours.on('close', resolve));
+    const exited = new Promise<Ending>((resolve) => {
       child.on('close', (code, signal) => {
         const said = lastWords.trim().split('\n').at(-1)?.replace(`${name}-node: `, '');
         const how = signal ? `killed by ${signal}` : said ? `stopped: ${said}` : `exited with code ${code}`;
@@ -111,9 +116,11 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
         resolve(exitCode === undefined ? { how } : { how, final: { exitCode } });
       });
     });
+    // Ended once its last log line is in too.
+    const ended = Promise.all([exited, logsRead]).then(([ending]) => ending);
     const kill = () => child.kill('SIGKILL');
     return {
-      stream: ours,
+      stream: link.ours,
       ended,
       kill,
       pause: () => child.kill('SIGSTOP'),
