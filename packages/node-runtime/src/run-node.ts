@@ -29,8 +29,8 @@ export interface NodeApp {
 
 /**
  * A node app's whole main: open and migrate DIR/<node>.db, then serve the
- * protocol. Forked by the orchestrator, it speaks over the pipe on `--fd`
- * and exits as soon as its parent is gone. Started by hand, it listens on a
+ * protocol. Forked by the orchestrator, it speaks over the connection it
+ * was handed on `--fd` and exits as soon as its parent is gone. Started by hand, it listens on a
  * Unix socket in DIR (or `--listen tcp://HOST:PORT`) for any number of
  * connections, the same protocol on each, until Ctrl-C.
  */
@@ -43,7 +43,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
         new Option('--listen <address>', 'listen on tcp://HOST:PORT (port 0 takes a free one) or a socket path (default: DIR/NODE.sock)'),
       )
       .addOption(new Option('--durability <mode>', "SQLite's synchronous setting").choices(DURABILITIES).default('full'))
-      // Forked by the orchestrator: the protocol on this pipe, no socket.
+      // Forked by the orchestrator: the protocol on the connection it handed over as this fd, no socket of its own.
       .addOption(new Option('--fd <n>').argParser(wholeNumber).hideHelp())
       // Restarted by chaos after a power loss: what the node had not synced is lost before it opens its file.
       .addOption(new Option('--lose-unsynced').hideHelp());

@@ -46,7 +46,8 @@ interface Pending {
 
 /**
  * One end of a connection that carries envelopes as lines of JSON over any
- * byte stream: the pipe to a forked node, a Unix socket or a TCP socket.
+ * byte stream: the loopback connection to a forked node, a Unix socket or
+ * a TCP socket.
  * Requests get fresh msg_ids and their replies resolve the returned promise.
  *
  * This is the one design for waiting on replies: a request waits while its
