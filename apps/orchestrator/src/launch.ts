@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HEAP_FLAGS, INITIAL_HEAP_SIZE } from '@dbsim/cli';
@@ -88,14 +88,24 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
   return async ({ loseUnsynced = false } = {}) => {
     const args = ['--dir', dir, '--durability', durability, '--fd', String(PROTOCOL_FD), ...(loseUnsynced ? ['--lose-unsynced'] : [])];
     // Its log lines too: a batch's rejections can be megabytes, and a node must not wait for us to read them.
-    const [link, logs] = await Promise.all([loopbackPair(), loopbackPair()]);
-    const child = fork(fileURLToPath(MAINS[name]), args, {
-      stdio: ['ignore', logs.theirs, 'pipe', 'ipc', link.theirs],
-      execArgv: nodeExecArgv(process.execArgv),
-    });
-    // The child has its own copies.
-    link.theirs.destroy();
-    logs.theirs.destroy();
+    const pairs = await Promise.allSettled([loopbackPair(), loopbackPair()]);
+    const made = pairs.flatMap((pair) => (pair.status === 'fulfilled' ? [pair.value] : []));
+    const [link, logs] = made;
+    let child: ChildProcess | undefined;
+    try {
+      if (link === undefined || logs === undefined)
+        throw (pairs.find((pair) => pair.status === 'rejected') as PromiseRejectedResult).reason;
+      child = fork(fileURLToPath(MAINS[name]), args, {
+        stdio: ['ignore', logs.theirs, 'pipe', 'ipc', link.theirs],
+        execArgv: nodeExecArgv(process.execArgv),
+      });
+    } finally {
+      // The child has its own copies; without a child, ours go too, or they would keep this process alive.
+      for (const { ours, theirs } of made) {
+        theirs.destroy();
+        if (child === undefined) ours.destroy();
+      }
+    }
     let lastWords = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       lastWords = `${lastWords}${chunk}`.slice(-4096);
@@ -106,7 +116,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       () => {},
     );
     logs.ours.on('data', (chunk: Buffer) => lines.write(chunk));
-    logs.ours.on('error', () => {}); // a killed node's end is reset: what it wrote before is read all the same
+    logs.ours.on('error', () => {}); // its end going away is seen as 'close' all the same
     const logsRead = new Promise((resolve) => logs.ours.on('close', resolve));
     const exited = new Promise<Ending>((resolve) => {
       child.on('close', (code, signal) => {

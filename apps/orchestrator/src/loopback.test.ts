@@ -28,7 +28,7 @@ function readAll(socket: Socket, bytes: number): Promise<Buffer> {
 describe('loopbackPair', () => {
   it('connects its two ends both ways', async () => {
     const { ours, theirs } = await pair();
-    expect(ours.remotePort).toBe(theirs.localPort);
+    expect([theirs.remoteAddress, theirs.remotePort]).toEqual([ours.localAddress, ours.localPort]);
     const there = readAll(theirs, 5);
     ours.write('hello');
     expect(String(await there)).toBe('hello');
@@ -44,7 +44,9 @@ describe('loopbackPair', () => {
     const batch = Buffer.alloc(1024 * 1024, 'x');
     batch.writeUInt32BE(0x01020304, batch.length - 4);
     // The write completes once the kernel holds it all: with a socket pair's 200 KB, it would wait for the reader.
-    await new Promise<void>((resolve, reject) => ours.write(batch, (error) => (error ? reject(error) : resolve())));
+    const written = new Promise<string>((resolve, reject) => ours.write(batch, (error) => (error ? reject(error) : resolve('written'))));
+    const stalled = new Promise<string>((resolve) => setTimeout(() => resolve('stalled, waiting for the reader'), 3000).unref());
+    expect(await Promise.race([written, stalled])).toBe('written');
     const read = readAll(theirs, batch.length);
     theirs.resume();
     expect((await read).equals(batch)).toBe(true);

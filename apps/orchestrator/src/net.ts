@@ -189,8 +189,8 @@ function known(name: string): string {
  * Inserts, the lines written as bytes (their rows encoded once), go in
  * order, each once the link has taken the one before whole; other lines go
  * at once. So a lookup relayed to a busy owner waits behind what the
- * link's kernel buffers hold, which the owner reads, all of it, between two
- * batches, and not behind a window of batches queued here as well.
+ * link's kernel buffers hold, which the owner reads between two batches,
+ * and not behind a window of batches queued here as well.
  */
 class NetLink extends Duplex {
   readonly #timers = new Set<NodeJS.Timeout>();

@@ -32,10 +32,18 @@ export async function exportDataSet(
       if (!out.write(`${line}\n`)) await once(out, 'drain');
     };
     if (format === 'csv') await write(fields[table].join(','));
-    for await (const row of source[table].rows()) {
-      await write(format === 'csv' ? (csvLine(fields[table], row) ?? JSON.stringify(row)) : JSON.stringify(row));
-      written[table]++;
-    }
+    // A source that writes its rows' JSON itself (the generator): as NDJSON, that text as it comes, not parsed first.
+    const texts = format === 'ndjson' ? source[table].texts?.() : undefined;
+    if (texts)
+      for (const text of texts) {
+        await write(text);
+        written[table]++;
+      }
+    else
+      for await (const row of source[table].rows()) {
+        await write(format === 'csv' ? (csvLine(fields[table], row) ?? JSON.stringify(row)) : JSON.stringify(row));
+        written[table]++;
+      }
     out.end();
     await once(out, 'close');
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { perNode } from '@dbsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { generate, parseSizes } from './generate.js';
@@ -10,6 +11,21 @@ describe('generate', () => {
   it('gives the same rows for the same seed, and different ones for another', () => {
     expect(JSON.stringify(all(generate(options)))).toBe(JSON.stringify(all(generate(options))));
     expect(JSON.stringify(all(generate({ ...options, seed: 4 })))).not.toBe(JSON.stringify(all(generate(options))));
+  });
+
+  it('gives the very bytes it always gave for a seed, each row as JSON.stringify writes it', () => {
+    // A data set named by its seed in a report, a README or a bench stays that data set: these pin it.
+    const digests = {
+      users: '7f27e9139dfca45575cfc98933dc65a4c1c270e92fe3ce0ea99217fed2ba3f85',
+      products: '5d5fe755643b80c05198b195649a1ae29ab9a6dbe97cce985661b223fd976527',
+      orders: '06159e0e324545f0b5649692b810a073a794de8b0ce3a876bbfcc03dea02a769',
+    };
+    const source = generate({ sizes: { users: 3000, products: 3000, orders: 3000 }, invalidRate: 0.3, seed: 7 });
+    for (const table of ['users', 'products', 'orders'] as const) {
+      const texts = [...(source[table].texts?.() ?? [])];
+      expect(createHash('sha256').update(texts.join('\n')).digest('hex')).toBe(digests[table]);
+      expect(texts.every((text) => JSON.stringify(JSON.parse(text)) === text)).toBe(true);
+    }
   });
 
   it('gives each table the asked number of rows, produced lazily', () => {
@@ -59,14 +75,6 @@ describe('generate', () => {
 });
 
 describe('parseSizes', () => {
-  it('writes each row’s JSON text exactly as JSON.stringify writes the row', () => {
-    const source = generate({ sizes: { users: 3000, products: 3000, orders: 3000 }, invalidRate: 0.3, seed: 7 });
-    for (const table of ['users', 'products', 'orders'] as const) {
-      const texts = [...(source[table].texts?.() ?? [])];
-      expect(texts).toEqual([...(source[table].rows() as Iterable<unknown>)].map((row) => JSON.stringify(row)));
-    }
-  });
-
   it('reads table sizes, a table left out getting none', () => {
     expect(parseSizes('users=20000,orders=5')).toEqual({ users: 20000, products: 0, orders: 5 });
   });

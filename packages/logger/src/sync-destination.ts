@@ -10,12 +10,13 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * and at exit. A node killed in between loses at most the lines of its last
  * committed batch, which it logs again at start.
  *
- * A pipe whose reader falls behind answers EAGAIN once full (Node makes
- * stdout non-blocking as soon as anything touches process.stdout): this
- * waits a millisecond and tries again, where sonic-boom's sync mode sleeps
- * 100 ms, stalling a node that logs a burst for seconds. Once the reader has
- * gone, lines are dropped. `echo` gets a copy of every line (the
- * orchestrator's stdout beside its log file).
+ * A pipe or socket whose reader falls behind blocks the write once full,
+ * or answers EAGAIN if it is non-blocking (Node makes a pipe on stdout so
+ * as soon as anything touches process.stdout): this waits a millisecond
+ * and tries again, where sonic-boom's sync mode sleeps 100 ms, stalling a
+ * node that logs a burst for seconds. Once the reader has gone, lines are
+ * dropped. `echo` gets a copy of every line (the orchestrator's stdout
+ * beside its log file).
  */
 export interface SyncDestination extends DestinationStream {
   /** Writes what is pending now rather than at the end of this stretch. */

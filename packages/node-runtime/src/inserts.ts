@@ -28,7 +28,7 @@ const LOOKAHEAD = 2;
 export class Inserts {
   readonly #table: string;
   #tail: Promise<void> = Promise.resolve();
-  /** Batches received and not yet being applied. */
+  /** Batches received and not yet being applied, a sealing one included (it asks nothing ahead, but counts). */
   #notStarted = 0;
   /** Lookups of batches further ahead than LOOKAHEAD, each started as a batch starts being applied. */
   readonly #lookupsWaiting: (() => void)[] = [];
@@ -60,7 +60,8 @@ export class Inserts {
     this.#notStarted++;
     this.#tail = this.#tail.then(() => {
       this.#notStarted--;
-      this.#lookupsWaiting.shift()?.();
+      // Not for batches that will only be refused: the node is stopping.
+      if (!this.#stopping) this.#lookupsWaiting.shift()?.();
       return this.#apply(channel, batch, early, answer);
     });
   }
@@ -123,7 +124,7 @@ export class Inserts {
 
   async #apply(channel: Channel, batch: Batch, early: Promise<Resolved> | undefined, answer: Answer): Promise<void> {
     // Batches read ahead would otherwise be applied back to back: what came meanwhile (lookups, pings) is answered first.
-    await new Promise(setImmediate);
+    await afterIo();
     // A batch seen before, or one that overtook the batch before it, is answered at once: its lookups would change nothing.
     const admission = this.store.ledger.admit(batch.producer, batch.offset);
     if (admission.kind !== 'next') {
@@ -218,6 +219,14 @@ export class Inserts {
     });
     return new Map(await Promise.all(lookups));
   }
+}
+
+/**
+ * Resolves once the event loop has polled for I/O: a setImmediate callback
+ * set from an I/O callback runs before the next poll, a second one after it.
+ */
+function afterIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** The batch as the store takes it: a row sent as the text it was written in, parsed (its numbers out of range are Infinity). */

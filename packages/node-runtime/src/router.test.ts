@@ -1,7 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { createLogger } from '@dbsim/logger';
 import { Channel, type Envelope, RemoteError } from '@dbsim/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Router } from './router.js';
 import type { NodeStore } from './store.js';
 import { testNode } from './test-table.js';
@@ -92,6 +92,36 @@ describe('a node serving the protocol', () => {
       }),
       expect.objectContaining({ level: 40, table: 'things', id: 1, position: 2, reasons: ['id_duplicate'], row: rows[2] }),
     ]);
+  });
+
+  it('asks about the references of the next two batches to apply only: a batch further ahead asks once its turn comes near', async () => {
+    const asked: Envelope[] = [];
+    client.onMessage((message) => {
+      if (message.body.type === 'lookup') asked.push(message);
+    });
+    const askedFor = () => asked.map(({ body }) => (body.type === 'lookup' ? body.ids : []));
+    const acks = [0, 1, 2, 3].map((offset) =>
+      client.request('orders', {
+        type: 'insert',
+        producer: 1,
+        offset,
+        rows: [{ id: offset + 1, label: `row ${offset}`, owner_id: 10 + offset }],
+      }),
+    );
+    await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12]]));
+    // The first batch applies, once answered; only then is the fourth among the next two.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(askedFor()).toEqual([[10], [11], [12]]);
+    const answer = (message: Envelope) =>
+      client.send({
+        src: 'users',
+        dest: message.src,
+        body: { type: 'lookup_ok', missing: [], in_reply_to: message.body.msg_id as number },
+      });
+    answer(asked[0] as Envelope);
+    await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12], [13]]));
+    for (const message of asked.slice(1)) answer(message);
+    expect((await Promise.all(acks)).map((ack) => ack.inserted)).toEqual([1, 1, 1, 1]);
   });
 
   it('never takes a reference it did not ask about for one the owner holds: the owner names only the ids it does not', async () => {
