@@ -202,13 +202,15 @@ export class Inserts {
   async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
     const references = this.store.spec.references ?? [];
     const lookups = references.map(async ({ field, node }) => {
-      const ids = new Set<number>();
+      // Asked as they come, a repeated id too: the owner answers each id once however often it is asked, and a set
+      // to drop the repeats cost orders-node more than the few extra ids cost the message.
+      const ids: number[] = [];
       for (const row of rows) {
         const value = (row as Record<string, unknown> | null)?.[field];
-        if (isRecordId(value)) ids.add(value);
+        if (isRecordId(value)) ids.push(value);
       }
-      if (ids.size === 0) return [field, { found: () => false, undecided: new Set<number>() }] as const;
-      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids: [...ids] });
+      if (ids.length === 0) return [field, { found: () => false, undecided: new Set<number>() }] as const;
+      const reply = await channel.request(node, { type: 'lookup', producer, partial, ids });
       const missing = new Set(reply.missing);
       const undecided = new Set(reply.undecided);
       // Every id asked that the owner did not name is one it holds. The rows' ids that are record ids are the ids
