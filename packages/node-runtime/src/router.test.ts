@@ -116,7 +116,7 @@ describe('a node serving the protocol', () => {
       client.send({
         src: 'users',
         dest: message.src,
-        body: { type: 'lookup_ok', missing: [], in_reply_to: message.body.msg_id as number },
+        body: { type: 'lookup_ok', missing: [], in_reply_to: (message.body as { msg_id: number }).msg_id },
       });
     answer(asked[0] as Envelope);
     await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12], [13]]));
