@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StandaloneNode, startStandalone } from '@dbsim/node-runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,4 +96,18 @@ describe.skipIf(skip !== undefined)('nodes on other hosts', () => {
       stderr: expect.stringMatching(/did not come up: cannot reach tcp:\/\/10\.213\.[23]\.2:7400: ENETUNREACH/),
     });
   }, 60_000);
+
+  it('says in one line, touching no data, that a host without a loopback interface cannot fork its nodes', async () => {
+    // A fresh network namespace has `lo` down: a forked node's links are loopback connections.
+    const bare = tempDir();
+    dirs.push(bare);
+    const run = await simulate(['--dir', bare], {}, ['unshare', '--net']);
+    expect(run).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^simulate: \w+-node did not come up: no connection over 127\.0\.0\.1 \(is the loopback interface up\?\): .*\n$/,
+      ),
+    });
+    expect(readdirSync(bare)).toEqual(['run.lock']);
+  });
 });

@@ -67,7 +67,8 @@ export async function loopbackPair(): Promise<{ ours: Socket; theirs: Socket }> 
   } catch (error) {
     ours?.destroy();
     for (const socket of accepted) socket.destroy();
-    throw error;
+    // Where there is no loopback interface (a network namespace that never brought `lo` up), say so.
+    throw new Error(`no connection over 127.0.0.1 (is the loopback interface up?): ${(error as Error).message}`, { cause: error });
   } finally {
     clearTimeout(timer);
     server.close();
