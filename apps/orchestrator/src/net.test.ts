@@ -122,41 +122,51 @@ describe('Net', () => {
   });
 
   /** A node that takes a while over each write, so that the link holds what comes meanwhile; `written` names each line's type and msg_id. */
+  /** A link that takes each write whole only when told to (take), as a busy pipe would: no test waits on a clock. */
   function slowNode() {
     const written: string[] = [];
+    const waiting: (() => void)[] = [];
     const node = new Duplex({
       read() {},
       write(chunk: Buffer, _encoding, done) {
         const [, type, id] = /"type":"(\w+)","msg_id":(\d+)/.exec(String(chunk)) ?? [];
         written.push(`${type} ${id}`);
-        setTimeout(done, 5);
+        waiting.push(done);
       },
     });
-    return { node, written };
+    /** Takes the write in progress whole, and lets what follows it come. */
+    const take = async () => {
+      waiting.shift()?.();
+      await new Promise(setImmediate);
+    };
+    return { node, written, take };
   }
   const insert = (offset: number) =>
     Buffer.from(`{"src":"orchestrator","dest":"users","body":{"type":"insert","msg_id":${offset},"offset":${offset},"rows":[]}}\n`);
 
   it('lets other messages overtake the inserts waiting for the link, and keeps the inserts in order', async () => {
-    const { node, written } = slowNode();
+    const { node, written, take } = slowNode();
     const recorded: Message[] = [];
     const linked = new Net(undefined, (message) => recorded.push(message)).link('users', node);
     for (const offset of [0, 1, 2]) linked.write(insert(offset));
     linked.write(`${message(9)}\n`);
-    await sleep(2);
+    await new Promise(setImmediate);
     // An insert is received, as the history draws it, once the link has taken it whole.
     expect(recorded.map(({ type, id }) => `${type} ${id}`)).toEqual(['lookup 9']);
-    await sleep(50);
+    expect(written).toEqual(['insert 0']);
+    for (let taken = 0; taken < 4; taken++) await take();
     expect(written).toEqual(['insert 0', 'lookup 9', 'insert 1', 'insert 2']);
-    expect(recorded).toHaveLength(4);
+    expect(recorded.map(({ type, id }) => `${type} ${id}`)).toEqual(['lookup 9', 'insert 0', 'insert 1', 'insert 2']);
   });
 
   it('sends the inserts still waiting before it closes the link', async () => {
-    const { node, written } = slowNode();
+    const { node, written, take } = slowNode();
     const linked = new Net(undefined).link('users', node);
     for (const offset of [0, 1, 2]) linked.write(insert(offset));
     linked.end();
-    await new Promise((resolve) => node.on('finish', resolve));
+    const finished = new Promise((resolve) => node.on('finish', resolve));
+    for (let taken = 0; taken < 3; taken++) await take();
+    await finished;
     expect(written).toEqual(['insert 0', 'insert 1', 'insert 2']);
   });
 });

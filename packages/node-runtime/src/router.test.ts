@@ -108,7 +108,7 @@ describe('a node serving the protocol', () => {
         rows: [{ id: offset + 1, label: `row ${offset}`, owner_id: 10 + offset }],
       }),
     );
-    await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12]]));
+    await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12]]), { timeout: 10_000 });
     // The first batch applies, once answered; only then is the fourth among the next two.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(askedFor()).toEqual([[10], [11], [12]]);
@@ -119,7 +119,7 @@ describe('a node serving the protocol', () => {
         body: { type: 'lookup_ok', missing: [], in_reply_to: (message.body as { msg_id: number }).msg_id },
       });
     answer(asked[0] as Envelope);
-    await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12], [13]]));
+    await vi.waitFor(() => expect(askedFor()).toEqual([[10], [11], [12], [13]]), { timeout: 10_000 });
     for (const message of asked.slice(1)) answer(message);
     expect((await Promise.all(acks)).map((ack) => ack.inserted)).toEqual([1, 1, 1, 1]);
   });
