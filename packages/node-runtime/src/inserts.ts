@@ -19,11 +19,11 @@ const LOOKAHEAD = 2;
  * The insert pipeline. Inserts are applied one at a time in arrival order.
  * An insert's reference lookups start once it is among the next LOOKAHEAD
  * batches to be applied, so they overlap with earlier batches, and are
- * partial: a row whose reference the owner
- * cannot decide yet is held back rather than holding its batch up. Before
- * the sealing batch, the held-back rows are asked about again, a page at a
- * time, with final answers, and decided in stream order. A transaction's
- * rejections are logged once it has committed, one line per row.
+ * partial: a row whose reference the owner cannot decide yet is held back
+ * rather than holding its batch up. Before the sealing batch, the held-back
+ * rows are asked about again, a page at a time, with final answers, and
+ * decided in stream order. A transaction's rejections are logged once it has
+ * committed, one line per row.
  */
 export class Inserts {
   readonly #table: string;
