@@ -65,14 +65,13 @@ export class OwnerLookups {
       }
       return isOver;
     };
-    for (const parked of this.#unpark()) {
-      for (const id of parked.undecided) if (ids.has(id)) parked.undecided.delete(id);
-      answerPartial(parked, streamEnded(parked.producer));
-    }
-    this.#held = this.#held.filter((held) => {
-      for (const id of held.undecided) if (ids.has(id)) held.undecided.delete(id);
-      return !this.#settle(held, streamEnded(held.producer));
-    });
+    // Drops the ids now held from a waiting lookup; says whether its stream has ended.
+    const decide = (waiting: Waiting) => {
+      for (const id of waiting.undecided) if (ids.has(id)) waiting.undecided.delete(id);
+      return streamEnded(waiting.producer);
+    };
+    for (const parked of this.#unpark()) answerPartial(parked, decide(parked));
+    this.#held = this.#held.filter((held) => !this.#settle(held, decide(held)));
   }
 
   #park(parked: Waiting): void {
