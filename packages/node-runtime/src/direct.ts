@@ -1,12 +1,18 @@
 import type Database from 'better-sqlite3';
 import { getTableColumns, Param, Placeholder, sql } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 
-export interface DirectStatement {
-  run(values: Record<string, unknown>): Database.RunResult;
+export interface DirectStatement<V = Record<string, unknown>> {
+  run(values: V): Database.RunResult;
   /** The first row's first column, or undefined when there is no row. */
-  value(values: Record<string, unknown>): unknown;
+  value(values: V): unknown;
+  /** Every row's first column. */
+  column(values: V): unknown[];
 }
+
+/** How a placeholder's value is found in what a statement runs with: by its name, in a record. */
+const byName = (name: string) => (values: Record<string, unknown>) => values[name];
 
 /**
  * A drizzle query written with named placeholders, prepared once and run
@@ -14,37 +20,84 @@ export interface DirectStatement {
  * encodes each value by its column, and no query-builder layer runs per row.
  * For the statements a node runs once per row: drizzle's own prepared query
  * takes about 1.4 times as long per insert (direct.bench.ts), several
- * percent of a node's whole CPU time.
+ * percent of a node's whole CPU time. `find` says where a placeholder's
+ * value is in what the statement runs with (by default, a record keyed by
+ * placeholder name).
  */
-export function prepareDirect(sqlite: Database.Database, query: { toSQL(): { sql: string; params: unknown[] } }): DirectStatement {
+export function prepareDirect<V = Record<string, unknown>>(
+  sqlite: Database.Database,
+  query: { toSQL(): { sql: string; params: unknown[] } },
+  find: (name: string) => (values: V) => unknown = byName as (name: string) => (values: V) => unknown,
+): DirectStatement<V> {
   const { sql, params } = query.toSQL();
   const statement = sqlite.prepare(sql);
   // Each parameter is a placeholder, maybe with its column's encoder, or a constant of the query (a limit).
-  const bindings = params.map((param): ((values: Record<string, unknown>) => unknown) => {
-    if (param instanceof Placeholder) return (values) => values[param.name];
+  const bindings = params.map((param): ((values: V) => unknown) => {
+    if (param instanceof Placeholder) return find(param.name);
     if (param instanceof Param && param.value instanceof Placeholder) {
-      const { name } = param.value;
-      return (values) => param.encoder.mapToDriverValue(values[name]);
+      const value = find(param.value.name);
+      return (values) => param.encoder.mapToDriverValue(value(values));
     }
     return () => param;
   });
   // One array of parameters, filled again for each run: better-sqlite3 binds them before it returns.
   const parameters: unknown[] = new Array(bindings.length);
-  const bind = (values: Record<string, unknown>) => {
+  const bind = (values: V) => {
     for (let index = 0; index < bindings.length; index++) parameters[index] = bindings[index]?.(values);
     return parameters;
   };
-  const values = statement.reader ? statement.raw() : undefined;
+  const firsts = statement.reader ? statement.pluck() : undefined;
   return {
     run: (v) => statement.run(bind(v)),
-    value: (v) => (values?.get(bind(v)) as unknown[] | undefined)?.[0],
+    value: (v) => firsts?.get(bind(v)),
+    column: (v) => firsts?.all(bind(v)) ?? [],
   };
 }
 
-/** A placeholder named for each column of the table, as a drizzle insert's values: run with a record of the table. */
-export function placeholders<T extends SQLiteTable>(table: T): { [K in keyof T['$inferInsert']]-?: Placeholder } {
+/**
+ * A table's INSERT … ON CONFLICT DO NOTHING of many records in one
+ * statement, answering the ids of those it inserted. One statement per row
+ * costs a node about a third more per row in better-sqlite3's per-call work
+ * and SQLite's per-statement setup; each count of records gets its own
+ * statement, prepared at first use.
+ */
+export function prepareInsertMany<T extends SQLiteTable & { id: SQLiteColumn }>(
+  sqlite: Database.Database,
+  db: BetterSQLite3Database,
+  table: T,
+): (records: readonly T['$inferInsert'][]) => unknown[] {
+  const statements = new Map<number, DirectStatement<readonly Record<string, unknown>[]>>();
+  const prepare = (count: number) =>
+    prepareDirect<readonly Record<string, unknown>[]>(
+      sqlite,
+      db
+        .insert(table)
+        .values(Array.from({ length: count }, (_, row) => placeholders(table, `${row}.`)))
+        .onConflictDoNothing()
+        .returning({ id: table.id }),
+      (name) => {
+        const dot = name.indexOf('.');
+        const row = Number(name.slice(0, dot));
+        const key = name.slice(dot + 1);
+        return (records) => records[row]?.[key];
+      },
+    );
+  return (records) => {
+    let statement = statements.get(records.length);
+    if (statement === undefined) {
+      statement = prepare(records.length);
+      statements.set(records.length, statement);
+    }
+    return statement.column(records);
+  };
+}
+
+/** A placeholder named for each column of the table (after `prefix`), as a drizzle insert's values: run with a record of the table. */
+export function placeholders<T extends SQLiteTable>(table: T, prefix = ''): { [K in keyof T['$inferInsert']]-?: Placeholder } {
   const columns = Object.keys(getTableColumns(table));
-  return Object.fromEntries(columns.map((name) => [name, sql.placeholder(name)])) as { [K in keyof T['$inferInsert']]-?: Placeholder };
+  return Object.fromEntries(columns.map((name) => [name, sql.placeholder(`${prefix}${name}`)])) as {
+    [K in keyof T['$inferInsert']]-?: Placeholder;
+  };
 }
 
 /**

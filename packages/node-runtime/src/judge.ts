@@ -2,8 +2,9 @@ import { isRecordId, type Reason, type RejectionRecord } from '@dbsim/protocol';
 import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { placeholders, prepareDirect } from './direct.js';
+import { prepareDirect, prepareInsertMany } from './direct.js';
 import { canonical, checkShape } from './fields.js';
+import type { HeldKeys, Key, Keys } from './held-keys.js';
 import type { TableIds } from './table-ids.js';
 import type { AnyTableSpec, FieldValue, Input, Reference, UniqueKey } from './table-spec.js';
 
@@ -23,10 +24,6 @@ export type Judged = Omit<RejectionRecord, 'row'> & { row: unknown };
 
 /** A row's fate: inserted, held back until the owners' streams decide it, or rejected. */
 export type Verdict = { kind: 'accepted'; id: number } | { kind: 'deferred' } | { kind: 'rejected'; rejection: Judged };
-
-type Key = string | number;
-/** A row's value of each unique key, undefined where the value cannot be one. */
-type Keys = (Key | undefined)[];
 
 const rejected = (position: number, id: unknown, reasons: Reason[], row: unknown, takenBy?: Judged['takenBy']): Verdict => ({
   kind: 'rejected',
@@ -52,55 +49,34 @@ const idKey = (spec: AnyTableSpec): UniqueKey => ({
 });
 
 /**
- * The unique keys of a stream's held-back rows. A later row sharing one
- * waits its turn behind them, so that the first in stream order wins it.
+ * What a row's own checks found: held back, or valid so far (to be inserted,
+ * which checks its unique keys), or not (its unique keys still to be looked
+ * up, so that it gets every reason that applies). `row` is its usable fields.
  */
-export class HeldKeys {
-  readonly #keys: Set<Key>[];
-
-  constructor(width: number) {
-    this.#keys = Array.from({ length: width }, () => new Set<Key>());
-  }
-
-  /** Whether a row is held back yet: until one is, no row's keys need working out to be checked. */
-  #any = false;
-
-  get any(): boolean {
-    return this.#any;
-  }
-
-  /** Whether a held-back row has this key, the row's value of unique key `k`. */
-  has(k: number, key: Key): boolean {
-    return this.#keys[k]?.has(key) === true;
-  }
-
-  hold(keys: Keys): void {
-    this.#any = true;
-    keys.forEach((key, k) => {
-      if (key !== undefined) this.#keys[k]?.add(key);
-    });
-  }
-}
+export type Checked =
+  | { kind: 'deferred' }
+  | { kind: 'valid'; row: Input & { id: number } }
+  | { kind: 'invalid'; row: Partial<Input>; reasons: Reason[] };
 
 /**
  * Where a row is judged: its shape, the table's rules, its unique keys and
- * its references, in the order the README lists the reasons. A row valid so
- * far is inserted in the same step, as the insert is what checks its unique
- * keys against the table (each has a unique index); a row that conflicts, or
- * is rejected anyway, has its keys looked up one by one so that it gets
- * every reason that applies. Runs inside the caller's transaction.
+ * its references, in the order the README lists the reasons. The insert is
+ * what checks a valid row's unique keys against the table (each has a
+ * unique index); a row that conflicts, or is rejected anyway, has its keys
+ * looked up one by one. Judging.ts puts these steps in stream order inside
+ * the caller's transaction.
  */
 export class Judge {
   readonly #keys: UniqueKey[];
   readonly #references: readonly Reference[];
   readonly #taken;
-  readonly #insertRow;
+  readonly #insertMany;
 
   constructor(
     private readonly spec: AnyTableSpec,
     sqlite: Database.Database,
     db: BetterSQLite3Database,
-    private readonly ids: TableIds,
+    readonly ids: TableIds,
   ) {
     const { table } = spec;
     this.#keys = [idKey(spec), ...(spec.unique ?? [])];
@@ -122,7 +98,7 @@ export class Judge {
       const holder = holderOf(key);
       return (value) => holder.value({ key: value });
     });
-    this.#insertRow = prepareDirect(sqlite, db.insert(table).values(placeholders(table)).onConflictDoNothing());
+    this.#insertMany = prepareInsertMany(sqlite, db, table);
   }
 
   get width(): number {
@@ -136,11 +112,12 @@ export class Judge {
   }
 
   /**
-   * One row's fate. With `held`, a row whose reference the owner cannot
-   * decide yet is held back, and so is every later row sharing a unique key
-   * with a held-back one; without, every row is decided now.
+   * A row's own checks, or its verdict where they decide it. With `held`, a
+   * row whose reference the owner cannot decide yet is held back, and so is
+   * every later row sharing a unique key with a held-back one; without,
+   * every row is decided now.
    */
-  judge(position: number, raw: unknown, resolved: Resolved, held: HeldKeys | undefined): Verdict {
+  check(position: number, raw: unknown, resolved: Resolved, held: HeldKeys | undefined): Checked | Verdict {
     const shape = checkShape(raw, this.spec.fields);
     const { row, reasons } = shape;
     if (row === undefined) return rejected(position, null, reasons, raw);
@@ -161,21 +138,30 @@ export class Judge {
         return { kind: 'deferred' };
       }
     }
-    if (
-      reasons.length === 0 &&
-      shape.complete &&
-      isRecordId(shape.row.id) &&
-      this.#insertRow.run(this.spec.toRecord(shape.row)).changes === 1
-    ) {
-      this.ids.inserted(shape.row.id);
-      return { kind: 'accepted', id: shape.row.id };
-    }
+    if (reasons.length === 0 && shape.complete && isRecordId(shape.row.id))
+      return { kind: 'valid', row: shape.row as Input & { id: number } };
+    return { kind: 'invalid', row, reasons };
+  }
+
+  /** Inserts valid rows in one statement, in order, each unless it conflicts: the ids of those inserted. */
+  insert(rows: readonly Input[]): unknown[] {
+    const ids = this.#insertMany(rows.map(this.spec.toRecord));
+    for (const id of ids) this.ids.inserted(id as number);
+    return ids;
+  }
+
+  /**
+   * A row rejected: for its own reasons, and for each unique key the table
+   * holds, naming the row that holds it. A key held only `since(holder)`
+   * the row's turn (inserted later in the same statement) was free then.
+   */
+  reject(position: number, raw: unknown, row: Partial<Input>, reasons: Reason[], since: (holder: number) => boolean): Verdict {
     let takenBy: Judged['takenBy'];
     const keys = this.#keysOf(row);
     this.#keys.forEach((unique, k) => {
       const key = keys[k];
       const holder = key === undefined ? undefined : (this.#taken[k]?.(key) as number | undefined);
-      if (holder === undefined) return;
+      if (holder === undefined || since(holder)) return;
       reasons.push(unique.reason);
       takenBy = { ...takenBy, [unique.reason]: holder };
     });

@@ -4,7 +4,9 @@ import { and, eq, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { type OpenDatabase, type OpenOptions, openDatabase } from './database.js';
 import { placeholders, prepareDirect } from './direct.js';
-import { abandoned, HeldKeys, Judge, type Resolved, tooLarge, type Verdict } from './judge.js';
+import { HeldKeys } from './held-keys.js';
+import { abandoned, Judge, type Resolved, tooLarge, type Verdict } from './judge.js';
+import { Judging } from './judging.js';
 import { type Admission, type BatchOutcome, Ledger } from './ledger.js';
 import { type HeldRow, Reads } from './reads.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
@@ -84,7 +86,12 @@ export class NodeStore {
     this.#apply = this.#sqlite.transaction((batch: Batch, resolved: Resolved) => this.#applyInTransaction(batch, resolved));
     this.#decideHeldBack = this.#sqlite.transaction((producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved) => {
       const { decisions, record } = this.#recorder(producer, offset);
-      for (const { position, row, text } of rows) record(position, row, this.#judge.judge(position, row, resolved, undefined), text);
+      const judging = new Judging(this.#judge, resolved, undefined);
+      for (const { position, row } of rows) judging.add(position, row);
+      judging.verdicts().forEach((verdict, index) => {
+        const { position, row, text } = rows[index] as HeldRow;
+        record(position, row, verdict, text);
+      });
       this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
       return decisions;
     });
@@ -168,10 +175,14 @@ export class NodeStore {
     if (batch.seal && this.heldBack(producer, offset, 1).length > 0) throw new Error('held-back rows must be decided before the seal');
     const held = batch.seal ? undefined : this.#heldKeys(producer);
     const { decisions, record } = this.#recorder(producer, offset);
+    const judging = new Judging(this.#judge, resolved, held);
     rows.forEach((raw, index) => {
       const oversized = batch.oversized?.[index];
-      const verdict = oversized ? tooLarge(offset + index, oversized) : this.#judge.judge(offset + index, raw, resolved, held);
-      record(offset + index, raw, verdict, batch.texts?.[index]);
+      if (oversized) judging.decided(tooLarge(offset + index, oversized));
+      else judging.add(offset + index, raw);
+    });
+    judging.verdicts().forEach((verdict, index) => {
+      record(offset + index, rows[index], verdict, batch.texts?.[index]);
     });
     if (batch.seal) this.#held = undefined;
     const outcome = {
