@@ -5,10 +5,14 @@ import { isCorrupt } from './database.js';
 import type { Resolved } from './judge.js';
 import type { Admission } from './ledger.js';
 import type { OwnerLookups } from './owner-lookups.js';
+import type { HeldRow } from './reads.js';
 import type { ApplyResult, Batch, NodeStore } from './store.js';
 
 /** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
 const HELD_BACK_PAGE = 5000;
+
+/** How much of the held-back rows' text is read ahead at the seal, their lookups on their way. */
+const SEAL_AHEAD_CHARS = 4 * 1024 * 1024;
 
 type Answer = (reply: Unanswered) => void;
 
@@ -166,16 +170,42 @@ export class Inserts {
     answer({ type: 'error', code: 'out_of_order', definite: true, text, ...(sealed ? {} : { expected }) });
   }
 
-  /** Before a seal: the held-back rows, a page at a time, each page decided in its own transaction and logged. */
+  /**
+   * Before a seal: the held-back rows, a page at a time, each page decided
+   * in its own transaction and logged. Pages are read ahead, up to
+   * SEAL_AHEAD_CHARS of rows, and their final lookups all sent at once: the
+   * owners answer each as soon as they decide its ids, rather than a round
+   * trip per page after their streams end.
+   */
   async #decideHeldBack(channel: Channel, seal: Batch): Promise<void> {
-    for (;;) {
-      const page = this.store.heldBack(seal.producer, seal.offset, HELD_BACK_PAGE);
-      if (page.length === 0) return;
-      const rows = page.map((held) => held.row);
-      const resolved = await this.#unlessStopping(this.#resolve(channel, seal.producer, rows, false));
-      const { rejections } = this.store.decideHeldBack(seal.producer, seal.offset, page, resolved);
-      this.#logRejections(seal.producer, seal.offset, rejections);
+    const { producer, offset } = seal;
+    const ahead: { page: HeldRow[]; chars: number; resolved: Promise<Resolved> }[] = [];
+    let chars = 0;
+    let after = -1;
+    const readAhead = () => {
+      while (ahead.length === 0 || chars < SEAL_AHEAD_CHARS) {
+        const page = this.store.heldBack(producer, offset, HELD_BACK_PAGE, after);
+        if (page.length === 0) return;
+        after = (page.at(-1) as HeldRow).position;
+        const resolved = this.#resolve(
+          channel,
+          producer,
+          page.map((held) => held.row),
+          false,
+        );
+        resolved.catch(() => {}); // awaited in turn below
+        const pageChars = page.reduce((sum, held) => sum + held.text.length, 0);
+        ahead.push({ page, chars: pageChars, resolved });
+        chars += pageChars;
+      }
+    };
+    readAhead();
+    for (let next = ahead.shift(); next !== undefined; next = ahead.shift()) {
+      chars -= next.chars;
+      const { rejections } = this.store.decideHeldBack(producer, offset, next.page, await this.#unlessStopping(next.resolved));
+      this.#logRejections(producer, offset, rejections);
       this.lookups.committed();
+      readAhead();
     }
   }
 

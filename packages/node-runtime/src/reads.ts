@@ -76,12 +76,16 @@ export class Reads {
     for (const { row } of streamRows<{ row: string }>(this.sqlite, held)) yield JSON.parse(row);
   }
 
-  /** The first of a producer's held-back rows, in stream order: at most `limit` of them, and at most PAGE_CHARS unless one alone is more. */
-  heldPage(producer: number, limit: number): HeldRow[] {
+  /**
+   * The first of a producer's held-back rows after position `after`, in
+   * stream order: at most `limit` of them, and at most PAGE_CHARS unless one
+   * alone is more.
+   */
+  heldPage(producer: number, limit: number, after = -1): HeldRow[] {
     const query = this.db
       .select({ position: deferred.position, row: deferred.row })
       .from(deferred)
-      .where(eq(deferred.producer, producer))
+      .where(and(eq(deferred.producer, producer), gt(deferred.position, after)))
       .orderBy(asc(deferred.position))
       .limit(limit);
     const page = bounded(streamRows<{ position: number; row: string }>(this.sqlite, query), (held) => held.row.length);

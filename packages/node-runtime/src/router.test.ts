@@ -236,6 +236,30 @@ describe('a node serving the protocol', () => {
     ]);
   });
 
+  it('asks about every page of held-back rows at once at the seal, and decides the pages in stream order however they are answered', async () => {
+    undecidedOwners = new Set([2]);
+    // Three pages of held-back rows (5,000 a page); the last row's label repeats the first's.
+    const held = Array.from({ length: 12_000 }, (_, i) => ({ id: i + 1, label: i === 11_999 ? 'L0' : `l${i}`, owner_id: 2 }));
+    expect(await client.request('orders', { type: 'insert', producer: 1, offset: 0, rows: held })).toMatchObject({ deferred: 12_000 });
+    const asked: Envelope[] = [];
+    client.onMessage((message) => {
+      if (message.body.type === 'lookup') asked.push(message);
+    });
+    const seal = client.request('orders', { type: 'insert', producer: 1, offset: 12_000, rows: [], seal: true });
+    await vi.waitFor(() => expect(asked).toHaveLength(3), { timeout: 10_000 });
+    for (const message of asked.reverse()) {
+      const { msg_id } = message.body as { msg_id: number };
+      client.send({ src: 'users', dest: message.src, body: { type: 'lookup_ok', missing: [], in_reply_to: msg_id } });
+    }
+    expect(await seal).toMatchObject({ count: 0 });
+    expect(await client.request('orders', { type: 'stats', producer: 1 })).toMatchObject({
+      received: 12_000,
+      inserted: 11_999,
+      rejected: 1,
+    });
+    expect(rejected().map((line) => [line.position, line.reasons])).toEqual([[11_999, ['email_duplicate']]]);
+  });
+
   it('on shutdown refuses inserts still waiting for their lookups, definitely, and then stops', async () => {
     owners = 'silent';
     const waiting = client.request('orders', { type: 'insert', producer: 1, offset: 0, rows });

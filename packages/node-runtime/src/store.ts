@@ -115,13 +115,14 @@ export class NodeStore {
   }
 
   /**
-   * The first held-back rows of a producer's stream, in stream order, for the
-   * sealing batch at `offset` to decide; none unless every batch before it
-   * has been applied and the stream is not sealed yet.
+   * The first held-back rows of a producer's stream after position `after`,
+   * in stream order, for the sealing batch at `offset` to decide; none
+   * unless every batch before it has been applied and the stream is not
+   * sealed yet.
    */
-  heldBack(producer: number, offset: number, limit: number): HeldRow[] {
+  heldBack(producer: number, offset: number, limit: number, after = -1): HeldRow[] {
     const state = this.ledger.state(producer);
-    return state.offset !== offset || state.sealed ? [] : this.reads.heldPage(producer, limit);
+    return state.offset !== offset || state.sealed ? [] : this.reads.heldPage(producer, limit, after);
   }
 
   /**
