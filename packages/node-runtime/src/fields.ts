@@ -16,24 +16,24 @@ export function inputFields<I extends Input>(table: SQLiteTable, rename: Readonl
   return fields as Fields<I>;
 }
 
-/**
- * What an untrusted row turned out to be: its usable fields (present and of
- * their type), which the rules on a field's value apply to, or undefined when
- * it is not an object; `complete` when every field is usable.
- */
-export type ShapeCheck<I extends Input> = { reasons: Reason[] } & (
-  | { complete: true; row: I }
-  | { complete: false; row: Partial<I> | undefined }
-);
-
-/** Each table's fields and their types, as two lists worked out once: checkShape runs for every row. */
+/** Each table's fields and their types, as two lists worked out once: usableFields runs for every row. */
 const listsOf = new WeakMap<object, { names: string[]; types: FieldType[] }>();
 
-/** What an untrusted row is, against a table's fields. */
-export function checkShape<I extends Input>(raw: unknown, fields: Fields<I>): ShapeCheck<I> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { row: undefined, reasons: ['row_malformed'], complete: false };
+/**
+ * What an untrusted row is, against a table's fields: its usable fields
+ * (present and of their type), which the rules on a field's value apply to,
+ * or undefined when it is not an object. A row with every field usable is
+ * given back itself, the I it was checked to be (its unknown fields, if any,
+ * go nowhere), so `usable === raw` says it is complete; else a copy without
+ * the others. What is wrong is added to `reasons`. Nothing is allocated for
+ * a row that is fine: this runs for every row.
+ */
+export function usableFields<I extends Input>(raw: unknown, fields: Fields<I>, reasons: Reason[]): Partial<I> | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    reasons.push('row_malformed');
+    return undefined;
+  }
   const row = raw as Record<string, unknown>;
-  const reasons: Reason[] = [];
   let lists = listsOf.get(fields);
   if (lists === undefined) {
     lists = { names: Object.keys(fields), types: Object.values(fields) as FieldType[] };
@@ -55,8 +55,7 @@ export function checkShape<I extends Input>(raw: unknown, fields: Fields<I>): Sh
   }
   // A row with more keys than the fields it has holds one the table does not: counted without a list of its keys.
   if (ownKeys(row) > present) reasons.push('field_unknown');
-  // A row with every field usable is the I it was checked to be (its unknown fields, if any, go nowhere).
-  return usable === undefined ? { complete: true, row: row as I, reasons } : { complete: false, row: usable as Partial<I>, reasons };
+  return (usable ?? row) as Partial<I>;
 }
 
 function ownKeys(row: Record<string, unknown>): number {

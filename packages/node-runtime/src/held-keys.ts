@@ -9,9 +9,16 @@ export type Keys = (Key | undefined)[];
  */
 export class HeldKeys {
   readonly #keys: Set<Key>[];
+  /**
+   * Each key's largest number held: a row is checked against the held keys
+   * once any row is held, and a row's id is mostly larger than those before
+   * it, which this answers without a lookup.
+   */
+  readonly #largest: number[];
 
   constructor(width: number) {
     this.#keys = Array.from({ length: width }, () => new Set<Key>());
+    this.#largest = Array.from({ length: width }, () => Number.NEGATIVE_INFINITY);
   }
 
   /** Whether a row is held back yet: until one is, no row's keys need working out to be checked. */
@@ -23,13 +30,16 @@ export class HeldKeys {
 
   /** Whether a held-back row has this key, the row's value of unique key `k`. */
   has(k: number, key: Key): boolean {
+    if (typeof key === 'number' && key > (this.#largest[k] as number)) return false;
     return this.#keys[k]?.has(key) === true;
   }
 
   hold(keys: Keys): void {
     this.#any = true;
     keys.forEach((key, k) => {
-      if (key !== undefined) this.#keys[k]?.add(key);
+      if (key === undefined) return;
+      this.#keys[k]?.add(key);
+      if (typeof key === 'number' && key > (this.#largest[k] as number)) this.#largest[k] = key;
     });
   }
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { prepareDirect, prepareInsertMany } from './direct.js';
-import { canonical, checkShape } from './fields.js';
+import { canonical, usableFields } from './fields.js';
 import type { HeldKeys, Key, Keys } from './held-keys.js';
 import type { TableIds } from './table-ids.js';
 import type { AnyTableSpec, FieldValue, Input, Reference, UniqueKey } from './table-spec.js';
@@ -49,14 +49,14 @@ const idKey = (spec: AnyTableSpec): UniqueKey => ({
 });
 
 /**
- * What a row's own checks found: held back, or valid so far (to be inserted,
- * which checks its unique keys), or not (its unique keys still to be looked
- * up, so that it gets every reason that applies). `row` is its usable fields.
+ * What a row's own checks found, where they do not decide it: valid so far
+ * (the row as given, to be inserted, which checks its unique keys), or not
+ * (its unique keys still to be looked up, so that it gets every reason that
+ * applies; `row` is its usable fields).
  */
-export type Checked =
-  | { kind: 'deferred' }
-  | { kind: 'valid'; row: Input & { id: number } }
-  | { kind: 'invalid'; row: Partial<Input>; reasons: Reason[] };
+export type Checked = typeof VALID | { kind: 'invalid'; row: Partial<Input>; reasons: Reason[] };
+/** One object for every valid row: a row's checks allocate nothing when it is fine. */
+const VALID = { kind: 'valid' } as const;
 
 /**
  * Where a row is judged: its shape, the table's rules, its unique keys and
@@ -71,6 +71,8 @@ export class Judge {
   readonly #references: readonly Reference[];
   readonly #taken;
   readonly #insertMany;
+  /** A row's reasons as its checks find them: one list, taken again for each row. */
+  readonly #reasons: Reason[] = [];
 
   constructor(
     private readonly spec: AnyTableSpec,
@@ -107,7 +109,7 @@ export class Judge {
 
   /** Each unique key of a row, from its usable fields: for HeldKeys. */
   keysOf(raw: unknown): Keys {
-    const { row } = checkShape(raw, this.spec.fields);
+    const row = usableFields(raw, this.spec.fields, []);
     return row === undefined ? [] : this.#keysOf(row);
   }
 
@@ -118,8 +120,9 @@ export class Judge {
    * every row is decided now.
    */
   check(position: number, raw: unknown, resolved: Resolved, held: HeldKeys | undefined): Checked | Verdict {
-    const shape = checkShape(raw, this.spec.fields);
-    const { row, reasons } = shape;
+    const reasons = this.#reasons;
+    reasons.length = 0;
+    const row = usableFields(raw, this.spec.fields, reasons);
     if (row === undefined) return rejected(position, null, reasons, raw);
     if (row.id !== undefined && !isRecordId(row.id)) reasons.push('id_invalid');
     this.spec.rules(row, reasons);
@@ -138,9 +141,8 @@ export class Judge {
         return { kind: 'deferred' };
       }
     }
-    if (reasons.length === 0 && shape.complete && isRecordId(shape.row.id))
-      return { kind: 'valid', row: shape.row as Input & { id: number } };
-    return { kind: 'invalid', row, reasons };
+    if (reasons.length === 0 && row === raw && isRecordId(row.id)) return VALID;
+    return { kind: 'invalid', row, reasons: [...reasons] };
   }
 
   /** Inserts valid rows in one statement, in order, each unless it conflicts: the ids of those inserted. */

@@ -6,14 +6,6 @@ import type { Input } from './table-spec.js';
 /** How many valid rows go into one INSERT: past 64, a larger statement saves no more per row (measured). */
 export const CHUNK_ROWS = 64;
 
-/** A valid row waiting for its chunk's insert. */
-interface Candidate {
-  index: number;
-  position: number;
-  raw: unknown;
-  row: Input & { id: number };
-}
-
 /** A row to be rejected once its chunk is inserted, which its unique keys are looked up after. */
 interface Rejecting {
   index: number;
@@ -37,8 +29,11 @@ interface Rejecting {
  */
 export class Judging {
   readonly #verdicts: (Verdict | undefined)[] = [];
-  /** The current chunk's rows by id, in stream order. */
-  readonly #chunk = new Map<number, Candidate>();
+  // The current chunk, a row per slot: its id, where its verdict goes, its position, and the row.
+  readonly #ids: number[] = [];
+  readonly #indexes: number[] = [];
+  readonly #positions: number[] = [];
+  readonly #rows: Input[] = [];
   readonly #rejecting: Rejecting[] = [];
 
   constructor(
@@ -52,17 +47,20 @@ export class Judging {
     const index = this.#verdicts.push(undefined) - 1;
     const checked = this.judge.check(position, raw, this.resolved, this.held);
     if (checked.kind === 'valid') {
-      const { id } = checked.row;
-      if (this.#chunk.has(id)) this.#insert();
+      const row = raw as Input & { id: number };
+      if (this.#ids.includes(row.id)) this.#insert();
       // An id the table holds would only conflict: the row is rejected for it without an insert.
-      if (!this.judge.ids.has(id)) {
-        this.#chunk.set(id, { index, position, raw, row: checked.row });
-        if (this.#chunk.size === CHUNK_ROWS) this.#insert();
+      if (!this.judge.ids.has(row.id)) {
+        this.#ids.push(row.id);
+        this.#indexes.push(index);
+        this.#positions.push(position);
+        this.#rows.push(row);
+        if (this.#ids.length === CHUNK_ROWS) this.#insert();
         return;
       }
-      this.#rejecting.push({ index, position, raw, row: checked.row, reasons: [] });
+      this.#rejecting.push({ index, position, raw, row, reasons: [] });
     } else if (checked.kind === 'invalid') {
-      this.#rejecting.push({ index, position, raw, ...checked });
+      this.#rejecting.push({ index, position, raw, row: checked.row, reasons: checked.reasons });
     } else {
       this.#verdicts[index] = checked;
     }
@@ -81,22 +79,25 @@ export class Judging {
 
   /** Inserts the chunk, then rejects its rows that conflicted and the rows waiting for it. */
   #insert(): void {
-    const chunk = this.#chunk;
-    if (chunk.size > 0) {
-      const candidates = [...chunk.values()];
-      for (const id of this.judge.insert(candidates.map((candidate) => candidate.row))) {
-        const candidate = chunk.get(id as number) as Candidate;
-        this.#verdicts[candidate.index] = { kind: 'accepted', id: candidate.row.id };
+    const ids = this.#ids;
+    if (ids.length > 0) {
+      // The ids answered, in whatever order, each the id of one slot.
+      for (const id of this.judge.insert(this.#rows)) {
+        const index = this.#indexes[ids.indexOf(id as number)] as number;
+        this.#verdicts[index] = { kind: 'accepted', id: id as number };
       }
-      for (const { index, position, raw, row } of candidates) {
-        if (this.#verdicts[index] === undefined) this.#rejecting.push({ index, position, raw, row, reasons: [] });
-      }
+      ids.forEach((_, slot) => {
+        const index = this.#indexes[slot] as number;
+        const row = this.#rows[slot] as Input;
+        if (this.#verdicts[index] === undefined)
+          this.#rejecting.push({ index, position: this.#positions[slot] as number, raw: row, row, reasons: [] });
+      });
     }
     for (const { index, position, raw, row, reasons } of this.#rejecting) {
-      const later = (holder: number) => (chunk.get(holder)?.position ?? -1) > position;
+      const later = (holder: number) => (this.#positions[ids.indexOf(holder)] ?? -1) > position;
       this.#verdicts[index] = this.judge.reject(position, raw, row, reasons, later);
     }
-    chunk.clear();
+    for (const slots of [ids, this.#indexes, this.#positions, this.#rows]) slots.length = 0;
     this.#rejecting.length = 0;
   }
 }
