@@ -64,7 +64,7 @@ export type Launch = (options?: LaunchOptions) => Promise<Link>;
 export interface ForkOptions {
   dir: string;
   durability: Durability;
-  /** Each complete line the node logs. */
+  /** Each complete line the node logs, without its newline. */
   onLogLine(line: string): void;
 }
 
@@ -111,10 +111,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       lastWords = `${lastWords}${chunk}`.slice(-4096);
     });
     // A fresh decoder per incarnation: a line a killed process left half-written is dropped, not glued to the next.
-    const lines = new LineDecoder(
-      (line) => onLogLine(`${line}\n`),
-      () => {},
-    );
+    const lines = new LineDecoder(onLogLine, () => {});
     logs.ours.on('data', (chunk: Buffer) => lines.write(chunk));
     logs.ours.on('error', () => {}); // its end going away is seen as 'close' all the same
     const logsRead = new Promise((resolve) => logs.ours.on('close', resolve));

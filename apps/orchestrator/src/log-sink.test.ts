@@ -46,6 +46,19 @@ describe('LogSink', () => {
     expect(positions()).toEqual(['users:0', 'users:1', 'orders:0', 'users:2', 'users:node started']);
   });
 
+  it("ends a node's line, split off its stream without its newline, with one, and knows a rejection line either way", () => {
+    const sink = new LogSink(file, false, false);
+    for (const line of [rejected('users', 0).trimEnd(), rejected('users', 0), rejected('users', 1).trimEnd(), rejected('users', 2)])
+      sink.write(line);
+    sink.close();
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line) => line.length > 0),
+    ).toEqual([true, true, true, false]);
+    expect(positions()).toEqual(['users:0', 'users:1', 'users:2']);
+  });
+
   it('keeps a row decided again in another batch once: a power loss took back what decided it first', () => {
     const sink = new LogSink(file, false, false);
     // Held back at first and decided by the sealing batch 5; after a power loss, decided in its own batch 0.

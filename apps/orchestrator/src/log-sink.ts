@@ -50,12 +50,16 @@ export class LogSink {
     return sink;
   }
 
-  /** One complete JSON line, newline included. */
+  /**
+   * One complete JSON line, with its newline or without (a node's line as
+   * it was split off its stream: adding the newline to it would copy it).
+   */
   write(line: string): void {
     if (this.#closed) return; // a killed node's last lines, after the run has ended
     const rejected = readRejectionKey(line);
     if (rejected !== undefined && !this.#isNew(rejected)) return;
     this.#output.write(line);
+    if (!line.endsWith('\n')) this.#output.write('\n');
   }
 
   /** Whether no rejection was logged yet for this node, run and position; it counts as logged from now on. */

@@ -26,7 +26,7 @@ export interface SupervisionOptions {
   /** A node that answers nothing, pings included, for this long is taken for hung, killed and restarted. */
   hangTimeoutMs: number;
   log: Logger;
-  /** Each complete log line of a node whose logs come over the protocol (an attached one). */
+  /** Each complete log line, without its newline, of a node whose logs come over the protocol (an attached one). */
   onLogLine(line: string): void;
   /** The network every message to and from the node goes through: it records them, and under chaos it is faulty. */
   net?: Net | undefined;
@@ -216,7 +216,7 @@ export class Supervisor implements RelayPeer {
           link.kill();
         }
       })
-      .onMessage((message) => (message.body.type === 'log' ? onLogLine(`${message.body.line}\n`) : this.#onMessage(message)))
+      .onMessage((message) => (message.body.type === 'log' ? onLogLine(message.body.line) : this.#onMessage(message)))
       .onInvalid((problem) => logEvent(log, 'invalid message from node', { target: this.#target, problem }));
     const incarnation: Incarnation = { number, link, channel };
     this.#current = incarnation;

@@ -190,7 +190,10 @@ const REJECTION_KEY = /^\{"level":40,"time":"[^"]*","pid":\d+,"name":"([^"]+)","
 const REJECTION_END = ',"msg":"row rejected"}';
 
 export function readRejectionKey(line: string): RejectionKey | undefined {
-  if (!line.trimEnd().endsWith(REJECTION_END)) return undefined;
+  // Past the line's trailing newline (and any blank), without a copy of a line that may be megabytes.
+  let end = line.length;
+  while (end > 0 && line.charCodeAt(end - 1) <= 0x20) end--;
+  if (!line.startsWith(REJECTION_END, end - REJECTION_END.length)) return undefined;
   const fields = REJECTION_KEY.exec(line);
   return fields === null
     ? undefined
