@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-
 /**
  * V8 heap settings for the processes that move the data (orchestrator and
  * nodes). The young generation is at its full 16 MB from the start, so that
@@ -10,25 +8,12 @@ import { availableParallelism } from 'node:os';
  */
 export const HEAP_FLAGS = ['--min-semi-space-size=16', '--max-old-space-size=192'] as const;
 
-/** The processes of a run that keep a core busy: the orchestrator and its three nodes. */
-const RUN_PROCESSES = 4;
-
-/**
- * V8 collects garbage on helper threads besides the main thread. Where a
- * run's processes have no core to spare, the helpers only take CPU from
- * them, and a scavenge waits for helpers the kernel has not scheduled: on 2
- * cores, collecting on the main thread alone cut the run's GC pauses by
- * about a fifth and its CPU by 2-3%. With cores to spare, the helpers help.
- */
-export const GC_FLAGS: readonly string[] = availableParallelism() <= RUN_PROCESSES ? ['--single-threaded-gc'] : [];
-
 /**
  * The orchestrator's heap also starts at 128 MB. It keeps about 12 MB alive,
  * and with an old generation that small V8 sees its limit within a young
  * generation's reach and marks the whole heap every 150 ms or so: a tenth of
  * the orchestrator's CPU. The nodes keep more alive and do not; they leave
- * the flag out, as it would only add to their memory. The nodes take the
- * orchestrator's other flags, its GC_FLAGS included.
+ * the flag out, as it would only add to their memory.
  */
 export const INITIAL_HEAP_SIZE = '--initial-heap-size';
-export const ORCHESTRATOR_HEAP_FLAGS: readonly string[] = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=128`, ...GC_FLAGS];
+export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=128`] as const;
