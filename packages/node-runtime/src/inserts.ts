@@ -12,7 +12,7 @@ import type { ApplyResult, Batch, NodeStore } from './store.js';
 const HELD_BACK_PAGE = 5000;
 
 /** How much of the held-back rows' text is read ahead at the seal, their lookups on their way. */
-const SEAL_AHEAD_CHARS = 4 * 1024 * 1024;
+const SEAL_AHEAD_CHARS = 1024 * 1024;
 
 type Answer = (reply: Unanswered) => void;
 
