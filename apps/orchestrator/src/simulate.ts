@@ -92,6 +92,7 @@ async function runIn(
   const fresh = !options.keep && !options.resume;
   const early: string[] = [];
   let sink: LogSink | undefined;
+  // Nodes' lines come without their newline, the orchestrator's own (pino's) with it: LogSink.write takes both.
   const onLogLine = (line: string) => {
     if (sink !== undefined) sink.write(line);
     else if (!(fresh && readRejectionKey(line))) early.push(line);

@@ -11,7 +11,7 @@ import type { ApplyResult, Batch, NodeStore } from './store.js';
 /** Held-back rows decided per transaction at the seal: memory and the time between two events stay bounded. */
 const HELD_BACK_PAGE = 5000;
 
-/** How much of the held-back rows' text is read ahead at the seal, their lookups on their way. */
+/** The seal reads pages of held-back rows ahead, their lookups on their way, while those ahead hold fewer characters than this. */
 const SEAL_AHEAD_CHARS = 1024 * 1024;
 
 type Answer = (reply: Unanswered) => void;
@@ -25,8 +25,8 @@ const LOOKAHEAD = 2;
  * batches to be applied, so they overlap with earlier batches, and are
  * partial: a row whose reference the owner cannot decide yet is held back
  * rather than holding its batch up. Before the sealing batch, the held-back
- * rows are asked about again, a page at a time, with final answers, and
- * decided in stream order. A transaction's rejections are logged once it has
+ * rows are asked about again, with final answers, and decided a page at a
+ * time in stream order. A transaction's rejections are logged once it has
  * committed, one line per row.
  */
 export class Inserts {
@@ -172,10 +172,10 @@ export class Inserts {
 
   /**
    * Before a seal: the held-back rows, a page at a time, each page decided
-   * in its own transaction and logged. Pages are read ahead, up to
-   * SEAL_AHEAD_CHARS of rows, and their final lookups all sent at once: the
-   * owners answer each as soon as they decide its ids, rather than a round
-   * trip per page after their streams end.
+   * in its own transaction and logged. Pages are read ahead while those
+   * ahead hold under SEAL_AHEAD_CHARS (one at least), and their final
+   * lookups sent at once: the owners answer each as soon as they decide its
+   * ids, rather than a round trip per page after their streams end.
    */
   async #decideHeldBack(channel: Channel, seal: Batch): Promise<void> {
     const { producer, offset } = seal;

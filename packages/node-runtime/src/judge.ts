@@ -155,16 +155,23 @@ export class Judge {
 
   /**
    * A row rejected: for its own reasons, and for each unique key the table
-   * holds, naming the row that holds it. A key held only `since(holder)`
-   * the row's turn (inserted later in the same statement) was free then.
+   * holds, naming the row that holds it, unless that row was inserted after
+   * this one's turn (`insertedAfter`, later in the same statement): the key
+   * was free then.
    */
-  reject(position: number, raw: unknown, row: Partial<Input>, reasons: Reason[], since: (holder: number) => boolean): Verdict {
+  reject(
+    position: number,
+    raw: unknown,
+    row: Partial<Input>,
+    reasons: Reason[],
+    insertedAfter: (holder: number, position: number) => boolean,
+  ): Verdict {
     let takenBy: Judged['takenBy'];
     const keys = this.#keysOf(row);
     this.#keys.forEach((unique, k) => {
       const key = keys[k];
       const holder = key === undefined ? undefined : (this.#taken[k]?.(key) as number | undefined);
-      if (holder === undefined || since(holder)) return;
+      if (holder === undefined || insertedAfter(holder, position)) return;
       reasons.push(unique.reason);
       takenBy = { ...takenBy, [unique.reason]: holder };
     });

@@ -52,7 +52,7 @@ describe('judging rows in chunks', () => {
     expect(result.rejections[1]?.takenBy).toEqual({ email_duplicate: 2 });
   });
 
-  it('rejects a row whose id the table holds without inserting it, naming every key it repeats', () => {
+  it('rejects a row whose id the table holds, naming every key it repeats', () => {
     apply(0, [thing(1, 'a'), thing(2, 'b')]);
     const result = apply(2, [thing(1, 'B')]);
     expect(result.rejections).toMatchObject([

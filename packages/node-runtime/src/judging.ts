@@ -34,8 +34,11 @@ export class Judging {
   readonly #indexes: number[] = [];
   readonly #positions: number[] = [];
   readonly #rows: Input[] = [];
+  /** The chunk's largest id: ids mostly rise, so a row's id is mostly above it, and none of the chunk's, without a search. */
   #largest = 0;
   readonly #rejecting: Rejecting[] = [];
+  /** Whether the row holding a key is one of the chunk's, inserted after the row at `position`: the key was free at its turn. */
+  readonly #insertedAfter = (holder: number, position: number): boolean => (this.#positions[this.#ids.indexOf(holder)] ?? -1) > position;
 
   constructor(
     private readonly judge: Judge,
@@ -49,8 +52,7 @@ export class Judging {
     const checked = this.judge.check(position, raw, this.resolved, this.held);
     if (checked.kind === 'valid') {
       const row = raw as Input & { id: number };
-      // Ids mostly rise: one above every id of the chunk is none of them, without a search.
-      if (row.id <= this.#largest && this.#ids.includes(row.id)) this.#insert();
+      if (row.id <= this.#largest && this.#ids.includes(row.id)) this.#settle();
       // An id the table holds would only conflict: the row is rejected for it without an insert.
       if (!this.judge.ids.has(row.id)) {
         this.#ids.push(row.id);
@@ -58,7 +60,7 @@ export class Judging {
         this.#indexes.push(index);
         this.#positions.push(position);
         this.#rows.push(row);
-        if (this.#ids.length === CHUNK_ROWS) this.#insert();
+        if (this.#ids.length === CHUNK_ROWS) this.#settle();
         return;
       }
       this.#rejecting.push({ index, position, raw, row, reasons: [] });
@@ -76,18 +78,19 @@ export class Judging {
 
   /** Every row's verdict, in the order added. */
   verdicts(): Verdict[] {
-    this.#insert();
+    this.#settle();
     return this.#verdicts as Verdict[];
   }
 
-  /** Inserts the chunk, then rejects its rows that conflicted and the rows waiting for it. */
-  #insert(): void {
+  /** Inserts the chunk, if any, then rejects its rows that conflicted and the rows waiting for it. */
+  #settle(): void {
     const ids = this.#ids;
     if (ids.length > 0) {
       // The ids answered, in whatever order, each the id of one slot.
       for (const id of this.judge.insert(this.#rows)) {
-        const index = this.#indexes[ids.indexOf(id as number)] as number;
-        this.#verdicts[index] = { kind: 'accepted', id: id as number };
+        const slot = ids.indexOf(id as number);
+        if (slot < 0) throw new Error(`the insert answered id ${String(id)}, which none of its rows has`);
+        this.#verdicts[this.#indexes[slot] as number] = { kind: 'accepted', id: id as number };
       }
       ids.forEach((_, slot) => {
         const index = this.#indexes[slot] as number;
@@ -97,8 +100,7 @@ export class Judging {
       });
     }
     for (const { index, position, raw, row, reasons } of this.#rejecting) {
-      const later = (holder: number) => (this.#positions[ids.indexOf(holder)] ?? -1) > position;
-      this.#verdicts[index] = this.judge.reject(position, raw, row, reasons, later);
+      this.#verdicts[index] = this.judge.reject(position, raw, row, reasons, this.#insertedAfter);
     }
     for (const slots of [ids, this.#indexes, this.#positions, this.#rows]) slots.length = 0;
     this.#largest = 0;

@@ -236,7 +236,7 @@ describe('a node serving the protocol', () => {
     ]);
   });
 
-  it('asks about every page of held-back rows at once at the seal, and decides the pages in stream order however they are answered', async () => {
+  it('asks about the pages of held-back rows ahead at once at the seal, and decides them in stream order however they are answered', async () => {
     undecidedOwners = new Set([2]);
     // Three pages of held-back rows (5,000 a page); the last row's label repeats the first's.
     const held = Array.from({ length: 12_000 }, (_, i) => ({ id: i + 1, label: i === 11_999 ? 'L0' : `l${i}`, owner_id: 2 }));

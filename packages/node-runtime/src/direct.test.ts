@@ -1,0 +1,23 @@
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { describe, expect, it, vi } from 'vitest';
+import { prepareInsertMany } from './direct.js';
+
+const things = sqliteTable('things', { id: integer().primaryKey(), label: text().notNull() });
+
+describe('prepareInsertMany', () => {
+  it('inserts records in order in statements of a power of two of them, answering the ids it inserted and skipping conflicts', () => {
+    const sqlite = new Database(':memory:');
+    sqlite.exec('create table things (id integer primary key, label text not null unique)');
+    const prepare = vi.spyOn(sqlite, 'prepare');
+    const insertMany = prepareInsertMany(sqlite, drizzle({ client: sqlite }), things);
+    const records = Array.from({ length: 37 }, (_, i) => ({ id: i + 1, label: `t${i % 30}` }));
+    // 37 rows as 32, 4 and 1; the last seven repeat a label of the first thirty and are skipped.
+    expect(insertMany(records)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(insertMany(records.map((record) => ({ ...record, id: record.id + 100, label: `u${record.id}` })))).toHaveLength(37);
+    expect(prepare).toHaveBeenCalledTimes(3);
+    expect(sqlite.prepare('select count(*) from things').pluck().get()).toBe(67);
+    sqlite.close();
+  });
+});
