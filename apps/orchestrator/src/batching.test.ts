@@ -1,4 +1,4 @@
-import { fromArray, RowText } from '@dbsim/datasets';
+import { fromArray, RowText, type TableSource } from '@dbsim/datasets';
 import { MAX_BATCH_BYTES, MAX_ROW_BYTES } from '@dbsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { type Batch, batches } from './batching.js';
@@ -29,16 +29,40 @@ describe('batches', () => {
     ]);
   });
 
-  it('cuts a source’s rows given as JSON text into the same batches as the rows themselves', async () => {
+  it('cuts the rows of a source that writes their JSON itself into the same batches as the rows themselves', async () => {
     const rows = Array.from({ length: 23 }, (_, i) => ({ id: i + 1, name: `n${i}` }));
-    const asText = { ...fromArray(rows), texts: () => rows.map((row) => JSON.stringify(row)) };
-    const cut = async (source: typeof asText | ReturnType<typeof fromArray>) => {
+    const written: TableSource = { ...fromArray(rows), writeJson: (i, out) => out.text(JSON.stringify(rows[i])) };
+    const cut = async (source: TableSource) => {
       const result = [];
       for await (const batch of batches(source, 5, 7)) result.push(batch);
       return decoded(result);
     };
-    expect(await cut(asText)).toEqual(await cut(fromArray(rows)));
-    expect((await cut(asText)).map((batch) => batch.offset)).toEqual([7, 12, 17, 22, 23]);
+    expect(await cut(written)).toEqual(await cut(fromArray(rows)));
+    expect((await cut(written)).map((batch) => batch.offset)).toEqual([7, 12, 17, 22, 23]);
+  });
+
+  it('moves a written row the batch has no room for to the next one, and sends one too large for a message as a marker', async () => {
+    const rows = [
+      { id: 1, name: 'a'.repeat(MAX_BATCH_BYTES / 2) },
+      { id: 2, name: 'b'.repeat(MAX_BATCH_BYTES / 2) },
+      { id: 3, name: 'c' },
+      { id: 4, name: 'd'.repeat(MAX_ROW_BYTES) },
+      { id: 5, name: 'e' },
+    ];
+    const written: TableSource = { ...fromArray(rows), writeJson: (i, out) => out.text(JSON.stringify(rows[i])) };
+    const list = [];
+    for await (const batch of batches(written, 5000, 0)) list.push(batch);
+    const huge = JSON.stringify(rows[3]);
+    expect(decoded(list)).toEqual([
+      { offset: 0, rows: [rows[0]], seal: false },
+      {
+        offset: 1,
+        rows: [rows[1], rows[2], null, rows[4]],
+        seal: false,
+        oversized: { 2: { chars: huge.length, head: huge.slice(0, 4096) } },
+      },
+      { offset: 5, rows: [], seal: true },
+    ]);
   });
 
   it('seals an empty table at once', async () => {

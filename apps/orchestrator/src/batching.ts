@@ -1,4 +1,4 @@
-import { RowText, type TableSource } from '@dbsim/datasets';
+import { JsonBytes, RowText, type TableSource } from '@dbsim/datasets';
 import { EncodedRows, MAX_BATCH_BYTES, MAX_ROW_BYTES, type Request } from '@dbsim/protocol';
 
 /** How much text is gathered before it is written into a batch's bytes. */
@@ -19,18 +19,21 @@ export type Batch = Pick<Request<'insert'>, 'offset' | 'seal' | 'texts' | 'overs
  * `batchSize` rows or at MAX_BATCH_BYTES bytes of JSON, whichever comes
  * first (a longer row goes alone). A row kept as written (RowText) goes as
  * its text beside the rows; one over MAX_ROW_BYTES, as a marker. A source
- * that writes its rows' JSON itself (the generator) is read as that text, a
- * row at a time without waiting on a promise for each.
+ * that writes its rows' JSON itself (the generator) writes them straight
+ * into the batch's bytes, from row `from` on.
  */
 export async function* batches(source: TableSource, batchSize: number, from: number): AsyncGenerator<Batch> {
   const cut = new Cutter(batchSize, from);
-  if (source.texts) {
-    for (const text of source.texts()) {
-      const full = cut.add(text, false);
+  const { count, writeJson } = source;
+  if (writeJson && count !== undefined) {
+    for (let i = from; i < count; i++) {
+      const full = cut.addWritten(i, writeJson);
       if (full) yield full;
     }
   } else {
+    let index = 0;
     for await (const row of source.rows()) {
+      if (index++ < from) continue;
       const kept = row instanceof RowText;
       const full = cut.add(kept ? row.text : (JSON.stringify(row) ?? 'null'), kept);
       if (full) yield full;
@@ -41,65 +44,99 @@ export async function* batches(source: TableSource, batchSize: number, from: num
   yield { offset: cut.position, rows: EncodedRows.of([]), seal: true };
 }
 
+const OPEN = 0x5b; // [
+const COMMA = 0x2c;
+const CLOSE = 0x5d; // ]
+
 /**
- * Rows' JSON gathered into batches: the rows' text, skipping those before
- * `from`, is written as UTF-8 into the bytes of the batch they fall in, a
- * few kilobytes at a time (a write per row would cost more than the row), so
- * that no row's string outlives the next few rows.
+ * Rows' JSON gathered into batches, as the UTF-8 bytes of the batch they
+ * fall in. Rows given as text are written a few kilobytes at a time (a write
+ * per row would cost more than the row), so that no row's string outlives
+ * the next few rows.
  */
 class Cutter {
-  position = 0;
+  /** The stream position of the next row. */
+  position: number;
   #offset: number;
-  #bytes = Buffer.allocUnsafe(64 * 1024);
-  #used = 0;
+  readonly #out = new JsonBytes();
   /** Text not yet written into the bytes. */
   #pending = '';
   #count = 0;
-  /** The batch's bytes so far, short rows counted at their longest. */
+  /** The batch's bytes so far, short rows given as text counted at their longest. */
   #size = 0;
   #texts: Record<string, string> = {};
   #oversized: Record<string, { chars: number; head: string }> = {};
 
   constructor(
     private readonly batchSize: number,
-    private readonly from: number,
+    from: number,
   ) {
+    this.position = from;
     this.#offset = from;
   }
 
   /** Adds a row, as JSON or as the text it was written in (`kept`); returns the batch it completed, if any. */
   add(text: string, kept: boolean): Batch | undefined {
-    if (this.position++ < this.from) return undefined;
     const bytes = text.length <= SHORT_ROW_CHARS ? 3 * text.length : Buffer.byteLength(text);
     const oversized = bytes > MAX_ROW_BYTES;
     const size = oversized ? 3 * OVERSIZED_HEAD_CHARS : bytes;
-    const full =
-      this.#count === this.batchSize || (this.#count > 0 && this.#size + size > MAX_BATCH_BYTES)
-        ? this.finish(this.position - 1)
-        : undefined;
+    const full = this.#isFull(size) ? this.finish() : undefined;
     this.#size += size;
     if (oversized) this.#oversized[this.#count] = { chars: text.length, head: text.slice(0, OVERSIZED_HEAD_CHARS) };
     else if (kept) this.#texts[this.#count] = text;
     this.#pending += `${this.#count === 0 ? '[' : ','}${oversized || kept ? 'null' : text}`;
     if (this.#pending.length >= PENDING_CHARS) this.#flush();
     this.#count++;
+    this.position++;
     return full;
   }
 
-  /** The batch gathered so far, if it has rows; the next starts at `next`. */
-  finish(next = this.position): Batch | undefined {
-    if (this.#count === 0) return undefined;
-    this.#pending += ']';
+  /**
+   * Adds row `i`, which `writeJson` writes straight into the batch's bytes;
+   * returns the batch it completed, if any. A row that the batch has no room
+   * for is moved to the next one; one too large for a message is taken back
+   * and added as text, which sends a marker.
+   */
+  addWritten(i: number, writeJson: (i: number, out: JsonBytes) => void): Batch | undefined {
     this.#flush();
-    const batch: Batch = {
-      offset: this.#offset,
-      rows: new EncodedRows(Buffer.from(this.#bytes.subarray(0, this.#used)), this.#count),
-      seal: false,
-    };
+    const out = this.#out;
+    const start = out.length;
+    out.byte(this.#count === 0 ? OPEN : COMMA);
+    writeJson(i, out);
+    const bytes = out.length - start - 1;
+    if (bytes > MAX_ROW_BYTES) {
+      const text = out.toString(start + 1);
+      out.length = start;
+      return this.add(text, false);
+    }
+    const full = this.#isFull(bytes) ? this.finish(start) : undefined;
+    this.#size += bytes;
+    this.#count++;
+    this.position++;
+    return full;
+  }
+
+  /**
+   * The batch gathered so far, if it has rows; the next starts at this
+   * position. Bytes from `end` on are the next batch's first row, written
+   * already.
+   */
+  finish(end?: number): Batch | undefined {
+    if (this.#count === 0) return undefined;
+    this.#flush();
+    const out = this.#out;
+    const carried = end === undefined ? 0 : out.length - end;
+    const length = out.length - carried;
+    const bytes = Buffer.allocUnsafe(length + 1);
+    out.bytes.copy(bytes, 0, 0, length);
+    bytes[length] = CLOSE;
+    const batch: Batch = { offset: this.#offset, rows: new EncodedRows(bytes, this.#count), seal: false };
     if (Object.keys(this.#texts).length > 0) batch.texts = this.#texts;
     if (Object.keys(this.#oversized).length > 0) batch.oversized = this.#oversized;
-    this.#offset = next;
-    this.#used = 0;
+    this.#offset = this.position;
+    out.bytes.copyWithin(0, length, out.length);
+    out.length = carried;
+    if (carried > 0) out.bytes[0] = OPEN;
     this.#count = 0;
     this.#size = 0;
     this.#texts = {};
@@ -107,16 +144,14 @@ class Cutter {
     return batch;
   }
 
+  /** Whether the batch has no room for a row of `bytes` bytes. */
+  #isFull(bytes: number): boolean {
+    return this.#count === this.batchSize || (this.#count > 0 && this.#size + bytes > MAX_BATCH_BYTES);
+  }
+
   #flush(): void {
-    const text = this.#pending;
+    if (this.#pending.length === 0) return;
+    this.#out.text(this.#pending);
     this.#pending = '';
-    // A UTF-16 unit is at most 3 bytes of UTF-8.
-    const needed = this.#used + 3 * text.length;
-    if (needed > this.#bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.#bytes.length));
-      this.#bytes.copy(grown, 0, 0, this.#used);
-      this.#bytes = grown;
-    }
-    this.#used += this.#bytes.write(text, this.#used);
   }
 }

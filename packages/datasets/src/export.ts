@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODES, type NodeName } from '@dbsim/protocol';
 import { csvLine } from './csv.js';
-import type { DataSource } from './source.js';
+import { type DataSource, jsonTexts } from './source.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -33,9 +33,9 @@ export async function exportDataSet(
     };
     if (format === 'csv') await write(fields[table].join(','));
     // A source that writes its rows' JSON itself (the generator): as NDJSON, that text as it comes, not parsed first.
-    const texts = format === 'ndjson' ? source[table].texts?.() : undefined;
-    if (texts)
-      for (const text of texts) {
+    const { count, writeJson } = source[table];
+    if (format === 'ndjson' && writeJson && count !== undefined)
+      for (const text of jsonTexts({ count, writeJson })) {
         await write(text);
         written[table]++;
       }

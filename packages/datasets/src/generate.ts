@@ -1,7 +1,8 @@
 import { pairs, UsageError } from '@dbsim/cli';
 import { NODES, type NodeName, perNode } from '@dbsim/protocol';
+import { ascii, type JsonBytes } from './json-bytes.js';
 import { Random } from './random.js';
-import type { DataSource, TableSource } from './source.js';
+import { type DataSource, jsonTexts, type TableSource } from './source.js';
 
 export interface GenerateOptions {
   sizes: Record<NodeName, number>;
@@ -15,6 +16,18 @@ type Row = Record<string, unknown>;
 type Defect = (row: Row, i: number, random: Random) => unknown;
 
 const userEmail = (i: number) => `user${i + 1}@example.com`;
+
+// The fixed text of valid rows, around their numbers: `{"id":1,"name":"User 1","email":"user1@example.com"}`.
+const ID = ascii('{"id":');
+const USER_NAME = ascii(',"name":"User ');
+const USER_EMAIL = ascii('","email":"user');
+const USER_END = ascii('@example.com"}');
+const PRODUCT_NAME = ascii(',"name":"Product ');
+const PRICE = ascii('","price":');
+const USER_ID = ascii(',"user_id":');
+const PRODUCT_ID = ascii(',"product_id":');
+const QUANTITY = ascii(',"quantity":');
+const CLOSE = ascii('}');
 
 /** Defects every table can have. */
 const common: Defect[] = [
@@ -82,30 +95,64 @@ export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSou
     for (let tries = 1; tries < REFERENCE_TRIES && defective(table, id - 1); tries++) id = random.int(1, reached);
     return id;
   };
-  // A valid row's JSON, written straight from its draws: its strings need no escaping, and it is most rows, so it is
-  // written without a row object or JSON.stringify. A row with a defect is this parsed, changed and written again.
-  const valid: Record<NodeName, (i: number, random: Random) => string> = {
-    users: (i) => `{"id":${i + 1},"name":"User ${i + 1}","email":"${userEmail(i)}"}`,
-    products: (i, random) => `{"id":${i + 1},"name":"Product ${i + 1}","price":${random.int(0, 10_000_000) / 100}}`,
-    orders: (i, random) =>
-      `{"id":${i + 1},"user_id":${referenced(i, 'users', random)},"product_id":${referenced(i, 'products', random)},"quantity":${random.int(1, 20)}}`,
+  // A valid row's JSON, written as bytes straight from its draws: its strings need no escaping, and it is most rows. A
+  // row with a defect is this parsed, changed and written again.
+  const valid: Record<NodeName, (i: number, random: Random, out: JsonBytes) => void> = {
+    users: (i, _, out) => {
+      out
+        .put(ID)
+        .int(i + 1)
+        .put(USER_NAME)
+        .int(i + 1)
+        .put(USER_EMAIL)
+        .int(i + 1)
+        .put(USER_END);
+    },
+    products: (i, random, out) => {
+      out
+        .put(ID)
+        .int(i + 1)
+        .put(PRODUCT_NAME)
+        .int(i + 1)
+        .put(PRICE)
+        .hundredths(random.int(0, 10_000_000))
+        .put(CLOSE);
+    },
+    orders: (i, random, out) => {
+      out
+        .put(ID)
+        .int(i + 1)
+        .put(USER_ID)
+        .int(referenced(i, 'users', random));
+      out
+        .put(PRODUCT_ID)
+        .int(referenced(i, 'products', random))
+        .put(QUANTITY)
+        .int(random.int(1, 20))
+        .put(CLOSE);
+    },
   };
-  /** Each row of a table as JSON text. */
-  function* texts(table: NodeName): Generator<string> {
-    for (let i = 0; i < sizes[table]; i++) {
+  const writeJson =
+    (table: NodeName, writeValid = valid[table]) =>
+    (i: number, out: JsonBytes) => {
       const random = rowRandom(table, i);
       const withDefect = random.chance(invalidRate);
-      const text = valid[table](i, random);
-      yield withDefect ? (JSON.stringify(random.pick(defects[table])(JSON.parse(text), i, random)) ?? 'null') : text;
-    }
-  }
-  const source = (table: NodeName): TableSource => ({
-    count: sizes[table],
-    rows: function* () {
-      for (const text of texts(table)) yield JSON.parse(text);
-    },
-    texts: () => texts(table),
-  });
+      const start = out.length;
+      writeValid(i, random, out);
+      if (!withDefect) return;
+      const row = JSON.parse(out.toString(start));
+      out.length = start;
+      out.text(JSON.stringify(random.pick(defects[table])(row, i, random)) ?? 'null');
+    };
+  const source = (table: NodeName): TableSource => {
+    const written = { count: sizes[table], writeJson: writeJson(table) };
+    return {
+      ...written,
+      rows: function* () {
+        for (const text of jsonTexts(written)) yield JSON.parse(text);
+      },
+    };
+  };
   return perNode(source);
 }
 

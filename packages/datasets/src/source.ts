@@ -1,4 +1,5 @@
 import type { NodeName } from '@dbsim/protocol';
+import { JsonBytes } from './json-bytes.js';
 
 /**
  * A row kept as the JSON text it was written in, because it holds a number a
@@ -19,11 +20,24 @@ export interface TableSource {
   /** Each row: any JSON value, or a RowText. */
   rows(): Iterable<unknown> | AsyncIterable<unknown>;
   /**
-   * The same rows as their JSON text, as JSON.stringify writes it, from a
-   * source that can write it faster itself (the generator): sending rows is
-   * most of the orchestrator's work.
+   * Writes row `i` (from 0) as JSON, as JSON.stringify writes it, on to
+   * `out`: a source that can write its rows faster itself, at any index
+   * (the generator). Sending rows is most of the orchestrator's work.
    */
-  texts?(): Iterable<string>;
+  writeJson?(i: number, out: JsonBytes): void;
+}
+
+/** A source that writes its rows' JSON itself. */
+export type WrittenSource = Required<Pick<TableSource, 'writeJson'>> & { count: number };
+
+/** Each row of a source that writes its JSON itself, as text. */
+export function* jsonTexts({ count, writeJson }: WrittenSource): Generator<string> {
+  const out = new JsonBytes(1024);
+  for (let i = 0; i < count; i++) {
+    out.length = 0;
+    writeJson(i, out);
+    yield out.toString();
+  }
 }
 
 export type DataSource = Record<NodeName, TableSource>;
