@@ -86,9 +86,12 @@ export class Judging {
   #settle(): void {
     const ids = this.#ids;
     if (ids.length > 0) {
-      // The ids answered, in whatever order, each the id of one slot.
+      // The ids answered, each the id of one slot: SQLite answers them in the order inserted, which is looked at first,
+      // but does not promise to.
+      let next = 0;
       for (const id of this.judge.insert(this.#rows)) {
-        const slot = ids.indexOf(id as number);
+        const slot = ids[next] === id ? next : ids.indexOf(id as number);
+        next = slot + 1;
         if (slot < 0) throw new Error(`the insert answered id ${String(id)}, which none of its rows has`);
         this.#verdicts[this.#indexes[slot] as number] = { kind: 'accepted', id: id as number };
       }

@@ -13,6 +13,8 @@ export function isRecordId(value: unknown): value is number {
 /** Record ids, checked in one pass: a lookup carries thousands, and zod's check per element costs more than the lookup. */
 const recordIds = z.custom<number[]>((value) => Array.isArray(value) && value.every(isRecordId), 'expected an array of record ids');
 const reasonList = z.array(z.enum(REASONS));
+/** A batch's rows, each whatever it is (the node judges it): zod's per-element pass over a million rows costs a node a fifth of a second. */
+const anyRows = z.custom<unknown[]>(Array.isArray, 'expected an array');
 
 /** Maelstrom-style: a request carries msg_id, its reply carries in_reply_to. */
 const request = { msg_id: z.number().int().nonnegative() };
@@ -29,7 +31,7 @@ export const Insert = z.object({
   ...request,
   producer,
   offset: position,
-  rows: z.array(z.unknown()),
+  rows: anyRows,
   seal: z.boolean().optional(),
   /**
    * Rows that go as the JSON text they were written in, by index in `rows`
