@@ -16,6 +16,8 @@ export interface StreamOptions {
   from: number;
   /** A pause before the batch at this offset, in ms. */
   delay(offset: number): number;
+  /** Resolves once a batch that ends before row `end` may be sent (Pacer). */
+  pace(end: number, signal: AbortSignal): Promise<void>;
   /** Called as acknowledgements move the committed offset (back, too, after a power loss). */
   onCommitted(offset: number): void;
   /** Called as each batch is sent for the first time in a pass, and as it is acknowledged (each once). */
@@ -145,6 +147,7 @@ async function sendFrom(node: StreamNode, source: TableSource, options: StreamOp
   for await (const batch of batches(source, options.batchSize, from)) {
     const pause = options.delay(batch.offset);
     if (pause > 0) await sleep(pause, undefined, { signal });
+    await options.pace(batch.offset + batch.rows.count, signal);
     signal.throwIfAborted();
     options.onSent(batch);
     const delivery = deliver(node, options.producer, batch, previous, signal, stream, waiting);

@@ -14,6 +14,7 @@ import { LogSink } from './log-sink.js';
 import { Nemesis } from './nemesis.js';
 import { Net } from './net.js';
 import type { Options } from './options.js';
+import { Pacer } from './pacing.js';
 import { type NodeState, plan } from './preconditions.js';
 import { Progress } from './progress.js';
 import { RunRecord } from './record.js';
@@ -168,10 +169,12 @@ async function runIn(
     progress?.begin(from);
 
     const durations = perNode(() => 0);
+    const pacer = new Pacer(counts);
     const watchdog = new Watchdog(Math.max(STALL_MS, 10 * hangTimeoutMs));
     const streams = perNodeAsync(async (node) => {
       const started = performance.now();
       committed[node] = from[node];
+      pacer.committed(node, from[node]);
       record.started(node, from[node]);
       await sendStream(nodes[node], source[node], {
         producer: run,
@@ -179,9 +182,11 @@ async function runIn(
         window: options.window,
         from: from[node],
         delay: (offset) => (options.delays[node] ?? 0) + (chaos?.delay(node, offset) ?? 0),
+        pace: (end, pass) => pacer.ahead(node, end, pass),
         onCommitted: (offset) => {
           watchdog.progressed();
           committed[node] = offset;
+          pacer.committed(node, offset);
           record.committed(node, offset);
           progress?.committed(node, offset);
           chaos?.committed(node, offset);
@@ -195,7 +200,7 @@ async function runIn(
           chaos?.lost(node, batches, rows);
         },
         signal,
-      });
+      }).finally(() => pacer.ended(node));
       durations[node] = performance.now() - started;
     });
     try {
