@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { HEAP_FLAGS, INITIAL_HEAP_SIZE } from '@dbsim/cli';
+import { INITIAL_HEAP_SIZE, NODE_HEAP_FLAGS } from '@dbsim/cli';
 import {
   type Address,
   type Channel,
@@ -76,7 +76,7 @@ const FINAL_EXIT_CODES: ReadonlyMap<number, number> = new Map([
 
 /** A node's Node flags: the orchestrator's own (a profiler's, say), but not its heap's head start, then the nodes' heap settings. */
 export function nodeExecArgv(orchestrator: readonly string[]): string[] {
-  return [...orchestrator.filter((flag) => !flag.startsWith(INITIAL_HEAP_SIZE)), ...HEAP_FLAGS];
+  return [...orchestrator.filter((flag) => !flag.startsWith(INITIAL_HEAP_SIZE)), ...NODE_HEAP_FLAGS];
 }
 
 /**
