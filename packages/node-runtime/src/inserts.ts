@@ -5,6 +5,7 @@ import { isCorrupt } from './database.js';
 import type { Resolved } from './judge.js';
 import type { Admission } from './ledger.js';
 import type { OwnerLookups } from './owner-lookups.js';
+import { OwnersHeld } from './owners-held.js';
 import type { HeldRow } from './reads.js';
 import type { ApplyResult, Batch, NodeStore } from './store.js';
 
@@ -39,6 +40,7 @@ export class Inserts {
   /** Refuses each insert still waiting for its lookups, on shutdown, instead of letting it hold the node up. */
   readonly #waiting = new Set<() => void>();
   #stopping = false;
+  readonly #ownersHeld = new OwnersHeld();
 
   /** `onFatal`: what the node does about an error it cannot answer for, a damaged database (it stops). */
   constructor(
@@ -232,19 +234,21 @@ export class Inserts {
   async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
     const references = this.store.spec.references ?? [];
     const lookups = references.map(async ({ field, node }) => {
+      const held = this.#ownersHeld.of(producer, node);
       // Asked as they come, a repeated id too: the owner answers each id once however often it is asked, and a set
       // to drop the repeats cost orders-node more than the few extra ids cost the message.
       const ids: number[] = [];
       for (const row of rows) {
         const value = (row as Record<string, unknown> | null)?.[field];
-        if (isRecordId(value)) ids.push(value);
+        if (isRecordId(value) && !held.has(value)) ids.push(value);
       }
-      if (ids.length === 0) return [field, { found: () => false, undecided: new Set<number>() }] as const;
+      // Every record id not asked is one the owner holds; any other value (-1, 1.5) is none.
+      if (ids.length === 0) return [field, { found: isRecordId, undecided: new Set<number>() }] as const;
       const reply = await channel.request(node, { type: 'lookup', producer, partial, ids });
       const missing = new Set(reply.missing);
       const undecided = new Set(reply.undecided);
-      // Every id asked that the owner did not name is one it holds. The rows' ids that are record ids are the ids
-      // asked; any other (-1, 1.5) is none.
+      for (const id of ids) if (!missing.has(id) && !undecided.has(id)) held.add(id);
+      // Every record id asked that the owner did not name is one it holds, and so is every one not asked.
       const found =
         missing.size === 0 && undecided.size === 0 ? isRecordId : (id: number) => isRecordId(id) && !missing.has(id) && !undecided.has(id);
       return [field, { found, undecided }] as const;

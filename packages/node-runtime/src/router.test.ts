@@ -22,6 +22,8 @@ let logs: Record<string, unknown>[];
 let owners: Set<number> | undefined | 'silent';
 /** Owners users-node cannot decide yet, as its stream is still open: a partial lookup names them, a waiting one sees them missing. */
 let undecidedOwners: Set<number>;
+/** The ids of each lookup the relay below answered, in order. */
+let lookedUp: number[][];
 let log: ReturnType<typeof createLogger>;
 
 beforeEach(() => {
@@ -29,6 +31,7 @@ beforeEach(() => {
   logs = [];
   owners = new Set([1]);
   undecidedOwners = new Set();
+  lookedUp = [];
   log = createLogger('orders-node', { write: (line: string) => logs.push(JSON.parse(line)) });
   const [a, b] = duplexPair();
   clientEnd = a;
@@ -38,6 +41,7 @@ beforeEach(() => {
   client.onMessage((message: Envelope) => {
     const { body } = message;
     if (body.type !== 'lookup' || owners === 'silent') return;
+    lookedUp.push(body.ids);
     const reply =
       owners === undefined
         ? { type: 'error' as const, code: 'unavailable' as const, definite: false, text: 'users down', in_reply_to: body.msg_id }
@@ -140,6 +144,24 @@ describe('a node serving the protocol', () => {
       [2, ['user_missing']],
       [3, ['user_missing']],
     ]);
+  });
+
+  it('does not ask again about an id the owner said it holds, until another producer’s stream', async () => {
+    owners = new Set([1, 2]);
+    undecidedOwners = new Set([3]);
+    const insert = (producer: number, offset: number, refs: number[]) =>
+      client.request('orders', {
+        type: 'insert',
+        producer,
+        offset,
+        rows: refs.map((owner, i) => ({ id: 100 * producer + offset + i, label: `${producer}-${offset + i}`, owner_id: owner })),
+      });
+    expect(await insert(1, 0, [1, 3, 4])).toMatchObject({ inserted: 1, rejected: 1, deferred: 1 });
+    // 1 is held; 3 was undecided and 4 missing, so they are asked again.
+    expect(await insert(1, 3, [1, 2, 3, 4])).toMatchObject({ inserted: 2, rejected: 1, deferred: 1 });
+    expect(await insert(1, 7, [1, 2])).toMatchObject({ inserted: 2 });
+    expect(await insert(2, 0, [1])).toMatchObject({ inserted: 1 });
+    expect(lookedUp).toEqual([[1, 3, 4], [2, 3, 4], [1]]);
   });
 
   it('answers a redelivered insert with the same outcome and logs nothing again', async () => {
