@@ -11,13 +11,27 @@ describe('prepareInsertMany', () => {
     const sqlite = new Database(':memory:');
     sqlite.exec('create table things (id integer primary key, label text not null unique)');
     const prepare = vi.spyOn(sqlite, 'prepare');
-    const insertMany = prepareInsertMany(sqlite, drizzle({ client: sqlite }), things);
+    const db = drizzle({ client: sqlite });
+    const insertMany = prepareInsertMany(sqlite, things, (values) =>
+      db.insert(things).values(values).onConflictDoNothing().returning({ id: things.id }),
+    );
     const records = Array.from({ length: 37 }, (_, i) => ({ id: i + 1, label: `t${i % 30}` }));
     // 37 rows as 32, 4 and 1; the last seven repeat a label of the first thirty and are skipped.
     expect(insertMany(records)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(insertMany(records.map((record) => ({ ...record, id: record.id + 100, label: `u${record.id}` })))).toHaveLength(37);
     expect(prepare).toHaveBeenCalledTimes(3);
     expect(sqlite.prepare('select count(*) from things').pluck().get()).toBe(67);
+    sqlite.close();
+  });
+
+  it('runs a statement that returns nothing, and lets its conflicts throw', () => {
+    const sqlite = new Database(':memory:');
+    sqlite.exec('create table things (id integer primary key, label text not null unique)');
+    const db = drizzle({ client: sqlite });
+    const insertMany = prepareInsertMany(sqlite, things, (values) => db.insert(things).values(values));
+    expect(insertMany([1, 2, 3].map((id) => ({ id, label: `t${id}` })))).toEqual([]);
+    expect(sqlite.prepare('select label from things order by id').pluck().all()).toEqual(['t1', 't2', 't3']);
+    expect(() => insertMany([{ id: 4, label: 't1' }])).toThrow(/UNIQUE/);
     sqlite.close();
   });
 });

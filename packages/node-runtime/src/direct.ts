@@ -1,13 +1,12 @@
 import type Database from 'better-sqlite3';
 import { getTableColumns, Param, Placeholder, sql } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 export interface DirectStatement<V = Record<string, unknown>> {
   run(values: V): Database.RunResult;
   /** The first row's first column, or undefined when there is no row. */
   value(values: V): unknown;
-  /** Every row's first column. */
+  /** Every row's first column; a statement that returns none is run. */
   column(values: V): unknown[];
 }
 
@@ -50,32 +49,33 @@ export function prepareDirect<V = Record<string, unknown>>(
   return {
     run: (v) => statement.run(bind(v)),
     value: (v) => firsts?.get(bind(v)),
-    column: (v) => firsts?.all(bind(v)) ?? [],
+    column: (v) => {
+      if (firsts) return firsts.all(bind(v));
+      statement.run(bind(v));
+      return [];
+    },
   };
 }
 
 /**
- * A table's INSERT … ON CONFLICT DO NOTHING of many records, answering the
- * ids of those it inserted. One statement per row costs a node about a
- * third more per row in better-sqlite3's per-call work and SQLite's
- * per-statement setup. Records go in statements of a power of two of them,
- * in order (37 as 32, 4 and 1), so that a table has a few statements,
- * prepared at first use, rather than one per count.
+ * An INSERT of many records of a table, as `insert` writes it from rows of
+ * placeholders (a conflict clause, a RETURNING), answering the first column
+ * of what it returns. One statement per row costs a node about a third more
+ * per row in better-sqlite3's per-call work and SQLite's per-statement
+ * setup. Records go in statements of a power of two of them, in order (37
+ * as 32, 4 and 1), so that a table has a few statements, prepared at first
+ * use, rather than one per count.
  */
-export function prepareInsertMany<T extends SQLiteTable & { id: SQLiteColumn }>(
+export function prepareInsertMany<T extends SQLiteTable>(
   sqlite: Database.Database,
-  db: BetterSQLite3Database,
   table: T,
+  insert: (values: ReturnType<typeof placeholders<T>>[]) => { toSQL(): { sql: string; params: unknown[] } },
 ): (records: readonly T['$inferInsert'][]) => unknown[] {
   const statements = new Map<number, DirectStatement<readonly Record<string, unknown>[]>>();
   const prepare = (count: number) =>
     prepareDirect<readonly Record<string, unknown>[]>(
       sqlite,
-      db
-        .insert(table)
-        .values(Array.from({ length: count }, (_, row) => placeholders(table, `${row}.`)))
-        .onConflictDoNothing()
-        .returning({ id: table.id }),
+      insert(Array.from({ length: count }, (_, row) => placeholders(table, `${row}.`))),
       (name) => {
         const dot = name.indexOf('.');
         const row = Number(name.slice(0, dot));
@@ -84,7 +84,7 @@ export function prepareInsertMany<T extends SQLiteTable & { id: SQLiteColumn }>(
       },
     );
   return (records) => {
-    const ids: unknown[] = [];
+    const answered: unknown[] = [];
     for (let at = 0; at < records.length; ) {
       const count = 2 ** Math.floor(Math.log2(records.length - at));
       let statement = statements.get(count);
@@ -92,10 +92,10 @@ export function prepareInsertMany<T extends SQLiteTable & { id: SQLiteColumn }>(
         statement = prepare(count);
         statements.set(count, statement);
       }
-      ids.push(...statement.column(count === records.length ? records : records.slice(at, at + count)));
+      answered.push(...statement.column(count === records.length ? records : records.slice(at, at + count)));
       at += count;
     }
-    return ids;
+    return answered;
   };
 }
 

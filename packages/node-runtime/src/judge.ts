@@ -100,7 +100,9 @@ export class Judge {
       const holder = holderOf(key);
       return (value) => holder.value({ key: value });
     });
-    this.#insertMany = prepareInsertMany(sqlite, db, table);
+    this.#insertMany = prepareInsertMany(sqlite, table, (values) =>
+      db.insert(table).values(values).onConflictDoNothing().returning({ id: table.id }),
+    );
   }
 
   get width(): number {

@@ -85,3 +85,21 @@ describe('NodeStore held-back rows', () => {
     }
   });
 });
+
+describe('NodeStore records', () => {
+  it('records every rejected and held-back row of a transaction, however many and however long, many to a statement', () => {
+    const long = 'x'.repeat(3 * 1024 * 1024);
+    // 150 rows missing their owner, one of them megabytes long, and 70 held back: more than a statement takes of each.
+    const rows = [
+      ...Array.from({ length: 150 }, (_, i) => thing(i + 1, i === 75 ? long : `m${i}`, 9)),
+      ...Array.from({ length: 70 }, (_, i) => thing(1000 + i, `h${i}`, 5)),
+    ];
+    const { outcome, rejections } = apply(0, rows, answers({ owner_id: [1] }, { owner_id: [5] }));
+    expect(outcome).toMatchObject({ count: 220, rejected: 150, deferred: 70 });
+    const recorded = [...temp.store.reads.rejectionsDecidedBy(1, 0)];
+    expect(recorded.map((r) => r.position)).toEqual(rejections.map((r) => r.position));
+    expect(recorded.map((r) => r.position)).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    expect(JSON.parse(recorded[75]?.row ?? '').label).toBe(long);
+    expect(temp.store.heldBack(1, 220, 100).map((held) => held.position)).toEqual(Array.from({ length: 70 }, (_, i) => 150 + i));
+  });
+});

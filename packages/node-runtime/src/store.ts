@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { type OpenDatabase, type OpenOptions, openDatabase } from './database.js';
-import { placeholders, prepareDirect } from './direct.js';
+import { prepareInsertMany } from './direct.js';
 import { HeldKeys } from './held-keys.js';
 import { abandoned, Judge, type Resolved, tooLarge, type Verdict } from './judge.js';
 import { Judging } from './judging.js';
@@ -44,7 +44,7 @@ export class NodeStore {
   readonly #sqlite: Database.Database;
   readonly #file: OpenDatabase;
   readonly #judge: Judge;
-  readonly #insertRejection;
+  readonly #insertRejections;
   readonly #insertDeferred;
   readonly #deleteDeferred;
   readonly #apply;
@@ -66,34 +66,34 @@ export class NodeStore {
     this.reads = new Reads(this.#sqlite, db, spec.table);
     this.ids = new TableIds(() => this.reads.ids());
     this.#judge = new Judge(spec, this.#sqlite, db, this.ids);
-    this.#insertRejection = prepareDirect(this.#sqlite, db.insert(rejections).values(placeholders(rejections)));
-    this.#insertDeferred = prepareDirect(this.#sqlite, db.insert(deferred).values(placeholders(deferred)));
+    this.#insertRejections = prepareInsertMany(this.#sqlite, rejections, (values) => db.insert(rejections).values(values));
+    this.#insertDeferred = prepareInsertMany(this.#sqlite, deferred, (values) => db.insert(deferred).values(values));
     this.#deleteDeferred = db
       .delete(deferred)
       .where(and(eq(deferred.producer, sql.placeholder('producer')), lte(deferred.position, sql.placeholder('upTo'))))
       .prepare();
     this.#abandon = this.#sqlite.transaction((producer: number, rows: readonly HeldRow[]) => {
       const { offset } = this.ledger.state(producer);
-      const { decisions, record } = this.#recorder(producer, offset);
-      for (const { position, row, text } of rows) record(position, row, abandoned(position, row), text);
+      const recorder = this.#recorder(producer, offset);
+      for (const { position, row, text } of rows) recorder.record(position, row, abandoned(position, row), text);
       this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
       if (rows.length === 0) this.ledger.seal(producer);
-      return decisions;
+      return recorder.done();
     });
     this.#reset = this.#sqlite.transaction(() => {
       for (const table of [spec.table, rejections, deferred, batches, deliveries]) db.delete(table).run();
     });
     this.#apply = this.#sqlite.transaction((batch: Batch, resolved: Resolved) => this.#applyInTransaction(batch, resolved));
     this.#decideHeldBack = this.#sqlite.transaction((producer: number, offset: number, rows: readonly HeldRow[], resolved: Resolved) => {
-      const { decisions, record } = this.#recorder(producer, offset);
+      const recorder = this.#recorder(producer, offset);
       const judging = new Judging(this.#judge, resolved, undefined);
       for (const { position, row } of rows) judging.add(position, row);
       judging.verdicts().forEach((verdict, index) => {
         const { position, row, text } = rows[index] as HeldRow;
-        record(position, row, verdict, text);
+        recorder.record(position, row, verdict, text);
       });
       this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
-      return decisions;
+      return recorder.done();
     });
   }
 
@@ -175,7 +175,7 @@ export class NodeStore {
     if (admission.kind !== 'next') return admission;
     if (batch.seal && this.heldBack(producer, offset, 1).length > 0) throw new Error('held-back rows must be decided before the seal');
     const held = batch.seal ? undefined : this.#heldKeys(producer);
-    const { decisions, record } = this.#recorder(producer, offset);
+    const recorder = this.#recorder(producer, offset);
     const judging = new Judging(this.#judge, resolved, held);
     rows.forEach((raw, index) => {
       const oversized = batch.oversized?.[index];
@@ -183,8 +183,9 @@ export class NodeStore {
       else judging.add(offset + index, raw);
     });
     judging.verdicts().forEach((verdict, index) => {
-      record(offset + index, rows[index], verdict, batch.texts?.[index]);
+      recorder.record(offset + index, rows[index], verdict, batch.texts?.[index]);
     });
+    const decisions = recorder.done();
     if (batch.seal) this.#held = undefined;
     const outcome = {
       offset,
@@ -201,36 +202,48 @@ export class NodeStore {
    * Writes each verdict of a transaction where it belongs, collecting what
    * the transaction decided (the batch at `offset`). A row is recorded as
    * `text` where it came as text (numbers as written), else as its JSON.
+   * Rejected and held-back rows are written many to a statement; `done`
+   * writes the last of them, and says what was decided.
    */
   #recorder(
     producer: number,
     offset: number,
-  ): { decisions: Decisions; record(position: number, raw: unknown, verdict: Verdict, text?: string): void } {
+  ): { record(position: number, raw: unknown, verdict: Verdict, text?: string): void; done(): Decisions } {
     const rejectedAt = new Date();
     const decisions: Decisions = { rejections: [], accepted: 0, deferred: 0 };
-    const record = (position: number, raw: unknown, verdict: Verdict, text?: string) => {
-      if (verdict.kind === 'accepted') {
-        decisions.accepted++;
-      } else if (verdict.kind === 'deferred') {
-        decisions.deferred++;
-        this.#insertDeferred.run({ producer, position, row: text ?? JSON.stringify(raw) });
-      } else {
-        const judged = verdict.rejection;
-        const row = (judged.row === raw ? text : undefined) ?? JSON.stringify(judged.row) ?? 'null';
-        const rejection: RejectionRecord = { position: judged.position, id: judged.id, reasons: judged.reasons, row };
-        if (judged.takenBy !== undefined) rejection.takenBy = judged.takenBy;
-        decisions.rejections.push(rejection);
-        this.#insertRejection.run({
-          producer,
-          ...rejection,
-          reasons: JSON.stringify(rejection.reasons),
-          takenBy: rejection.takenBy === undefined ? null : JSON.stringify(rejection.takenBy),
-          batch: offset,
-          rejectedAt,
-        });
-      }
+    const rejected = new Chunks(this.#insertRejections);
+    const held = new Chunks(this.#insertDeferred);
+    return {
+      record: (position, raw, verdict, text) => {
+        if (verdict.kind === 'accepted') {
+          decisions.accepted++;
+        } else if (verdict.kind === 'deferred') {
+          decisions.deferred++;
+          const row = text ?? JSON.stringify(raw);
+          held.add({ producer, position, row }, row.length);
+        } else {
+          const judged = verdict.rejection;
+          const row = (judged.row === raw ? text : undefined) ?? JSON.stringify(judged.row) ?? 'null';
+          const rejection: RejectionRecord = { position: judged.position, id: judged.id, reasons: judged.reasons, row };
+          if (judged.takenBy !== undefined) rejection.takenBy = judged.takenBy;
+          decisions.rejections.push(rejection);
+          const record = {
+            producer,
+            ...rejection,
+            reasons: JSON.stringify(rejection.reasons),
+            takenBy: rejection.takenBy === undefined ? null : JSON.stringify(rejection.takenBy),
+            batch: offset,
+            rejectedAt,
+          };
+          rejected.add(record, row.length);
+        }
+      },
+      done: () => {
+        rejected.flush();
+        held.flush();
+        return decisions;
+      },
     };
-    return { decisions, record };
   }
 
   #heldKeys(producer: number): HeldKeys {
@@ -240,5 +253,29 @@ export class NodeStore {
       this.#held = { producer, keys };
     }
     return this.#held.keys;
+  }
+}
+
+/** Records written many to a statement: RECORD_CHUNK_ROWS at most, and a statement's rows' text bounded, as a row can be megabytes. */
+const RECORD_CHUNK_ROWS = 64;
+const RECORD_CHUNK_CHARS = 1024 * 1024;
+
+class Chunks<R> {
+  #records: R[] = [];
+  #chars = 0;
+
+  constructor(private readonly insertMany: (records: readonly R[]) => unknown) {}
+
+  add(record: R, chars: number): void {
+    this.#records.push(record);
+    this.#chars += chars;
+    if (this.#records.length === RECORD_CHUNK_ROWS || this.#chars >= RECORD_CHUNK_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.#records.length === 0) return;
+    this.insertMany(this.#records);
+    this.#records = [];
+    this.#chars = 0;
   }
 }
