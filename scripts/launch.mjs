@@ -47,7 +47,7 @@ export function build(app) {
 export async function launch(app, args, { heap } = {}) {
   build(app);
   const settings = heap && (await import(join(root, 'packages/cli/dist/heap.js')));
-  const flags = !settings ? [] : heap === 'orchestrator' ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.HEAP_FLAGS;
+  const flags = !settings ? [] : heap === 'orchestrator' ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.NODE_HEAP_FLAGS;
   const child = spawn(process.execPath, [...flags, join(root, app, 'dist/main.js'), ...args], { stdio: 'inherit' });
   // The terminal sends Ctrl-C to the whole process group: the app handles it, and this waits for it to finish.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});

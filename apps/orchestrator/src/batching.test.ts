@@ -41,6 +41,29 @@ describe('batches', () => {
     expect((await cut(written)).map((batch) => batch.offset)).toEqual([7, 12, 17, 22, 23]);
   });
 
+  it('cuts them the same way by bytes too, when a batch holds more rows than its bytes allow', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => ({ id: i + 1, name: `name ${'x'.repeat(i % 200)}` }));
+    const written: TableSource = { ...fromArray(rows), writeJson: (i, out) => out.text(JSON.stringify(rows[i])) };
+    const offsets = async (source: TableSource) => {
+      const result = [];
+      for await (const batch of batches(source, 100_000, 0)) result.push(batch.offset);
+      return result;
+    };
+    const byRows = await offsets(fromArray(rows));
+    expect(byRows.length).toBeGreaterThan(3);
+    expect(await offsets(written)).toEqual(byRows);
+  });
+
+  it('seals the stream at its length, even when the node holds more rows than the data', async () => {
+    const rows = ['a', 'b', 'c'];
+    const written: TableSource = { ...fromArray(rows), writeJson: (i, out) => out.text(JSON.stringify(rows[i])) };
+    for (const source of [fromArray(rows), written]) {
+      const list = [];
+      for await (const batch of batches(source, 2, 5)) list.push(batch);
+      expect(decoded(list)).toEqual([{ offset: 3, rows: [], seal: true }]);
+    }
+  });
+
   it('moves a written row the batch has no room for to the next one, and sends one too large for a message as a marker', async () => {
     const rows = [
       { id: 1, name: 'a'.repeat(MAX_BATCH_BYTES / 2) },

@@ -25,15 +25,17 @@ export type Batch = Pick<Request<'insert'>, 'offset' | 'seal' | 'texts' | 'overs
 export async function* batches(source: TableSource, batchSize: number, from: number): AsyncGenerator<Batch> {
   const cut = new Cutter(batchSize, from);
   const { count, writeJson } = source;
+  // The stream's length, which the seal says: a resumed run whose data holds fewer rows than the node has is refused.
+  let length = 0;
   if (writeJson && count !== undefined) {
     for (let i = from; i < count; i++) {
       const full = cut.addWritten(i, writeJson);
       if (full) yield full;
     }
+    length = count;
   } else {
-    let index = 0;
     for await (const row of source.rows()) {
-      if (index++ < from) continue;
+      if (length++ < from) continue;
       const kept = row instanceof RowText;
       const full = cut.add(kept ? row.text : (JSON.stringify(row) ?? 'null'), kept);
       if (full) yield full;
@@ -41,7 +43,7 @@ export async function* batches(source: TableSource, batchSize: number, from: num
   }
   const last = cut.finish();
   if (last) yield last;
-  yield { offset: cut.position, rows: EncodedRows.of([]), seal: true };
+  yield { offset: length, rows: EncodedRows.of([]), seal: true };
 }
 
 const OPEN = 0x5b; // [
@@ -109,8 +111,11 @@ class Cutter {
       out.length = start;
       return this.add(text, false);
     }
-    const full = this.#isFull(bytes) ? this.finish(start) : undefined;
-    this.#size += bytes;
+    // Counted as `add` counts the row's text, so that the rows cut the same either way: a short row at 3 bytes a
+    // character (the generator's are ASCII, a character a byte).
+    const size = bytes <= SHORT_ROW_CHARS ? 3 * bytes : bytes;
+    const full = this.#isFull(size) ? this.finish(start) : undefined;
+    this.#size += size;
     this.#count++;
     this.position++;
     return full;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Pacer } from './pacing.js';
 
@@ -66,8 +67,16 @@ describe('Pacer', () => {
     const batch = pacer.ahead('orders', 1000, stop.signal);
     stop.abort(new Error('stopped'));
     expect(await state(batch)).toBe('stopped');
+  });
+
+  it('leaves no listener on the pass’s signal once a batch goes', async () => {
+    const pacer = new Pacer(counts);
+    const pass = new AbortController();
+    const batch = pacer.ahead('orders', 1000, pass.signal);
+    expect(getEventListeners(pass.signal, 'abort')).toHaveLength(1);
     pacer.ended('users');
     pacer.ended('products');
-    expect(await state(batch)).toBe('stopped');
+    expect(await state(batch)).toBe('sent');
+    expect(getEventListeners(pass.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -1,7 +1,4 @@
-import type { NodeName } from '@dbsim/protocol';
-
-/** Which nodes' rows a node's rows name (orders name users and products): its stream is paced by theirs. */
-export const NAMED_BY: Partial<Record<NodeName, readonly NodeName[]>> = { orders: ['users', 'products'] };
+import { NAMES, type NodeName } from '@dbsim/protocol';
 
 /**
  * Keeps a stream whose rows name other nodes' rows from running ahead of
@@ -36,7 +33,7 @@ export class Pacer {
   /** Resolves once `node`'s batch that ends before row `end` may be sent. */
   async ahead(node: NodeName, end: number, signal: AbortSignal): Promise<void> {
     const count = this.counts[node];
-    const owners = NAMED_BY[node] ?? [];
+    const owners = NAMES[node] ?? [];
     if (!count || owners.some((owner) => this.counts[owner] === undefined)) return;
     const share = end / count;
     const ready = () => owners.every((owner) => (this.#shares.get(owner) ?? 0) >= share);

@@ -1,8 +1,10 @@
 import type { Resolved } from '@dbsim/node-runtime';
 import { answers, reasonsPerRow, useTempStore } from '@dbsim/node-runtime/testing';
 
+import { NAMES } from '@dbsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { ordersNode } from './app.js';
+import { ordersSpec } from './table.js';
 
 const temp = useTempStore(ordersNode);
 
@@ -14,6 +16,10 @@ const insert = (...rows: unknown[]) => reasonsPerRow(temp.store, rows, known);
 const order = (id: number, quantity: unknown, user_id = 1, product_id = 1) => ({ id, user_id, product_id, quantity });
 
 describe('orders validation', () => {
+  it('names the nodes the orchestrator paces its stream by', () => {
+    expect(ordersSpec.references?.map((reference) => reference.node)).toEqual(NAMES.orders);
+  });
+
   it('accepts an order for a known user and product', () => {
     expect(insert(order(1, 2), order(2, 1_000_000))).toEqual([[], []]);
   });

@@ -15,7 +15,7 @@ export class RowText {
 
 /** One table's rows in data-set order, read afresh on every call: never all in memory at once. */
 export interface TableSource {
-  /** How many rows the stream holds, for progress; undefined when unknown until read. */
+  /** How many rows the stream holds (for progress, pacing, and a source that writes its rows); undefined when unknown until read. */
   count: number | undefined;
   /** Each row: any JSON value, or a RowText. */
   rows(): Iterable<unknown> | AsyncIterable<unknown>;

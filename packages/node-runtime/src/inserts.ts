@@ -1,5 +1,5 @@
 import { type Logger, logEvent, logRejection } from '@dbsim/logger';
-import { type Channel, isRecordId, type RejectionRecord, RemoteError, type Request, type Unanswered } from '@dbsim/protocol';
+import { type Channel, isRecordId, type NodeName, type RejectionRecord, RemoteError, type Request, type Unanswered } from '@dbsim/protocol';
 import { getTableName } from 'drizzle-orm';
 import { isCorrupt } from './database.js';
 import type { Resolved } from './judge.js';
@@ -94,6 +94,11 @@ export class Inserts {
     return this.#tail;
   }
 
+  /** The node's tables were emptied: what the owners were known to hold is forgotten with them. */
+  reset(): void {
+    this.#ownersHeld.forget();
+  }
+
   /** Gives an interrupted producer's stream up: its held-back rows rejected as run_abandoned, and logged, a page at a time. */
   abandon(producer: number): Promise<number> {
     const work = this.#tail.then(() => {
@@ -140,7 +145,9 @@ export class Inserts {
     let result: ApplyResult;
     try {
       if (batch.seal) await this.#decideHeldBack(channel, batch);
-      result = this.store.apply(batch, await this.#unlessStopping(early ?? this.#resolve(channel, batch.producer, batch.rows, false)));
+      const resolved = await this.#unlessStopping(early ?? this.#resolve(channel, batch.producer, batch.rows, false));
+      result = this.store.apply(batch, resolved);
+      if (result.kind === 'applied') this.#ownersHeld.committed(resolved);
     } catch (error) {
       if (isCorrupt(error)) {
         this.onFatal(error);
@@ -204,7 +211,9 @@ export class Inserts {
     readAhead();
     for (let next = ahead.shift(); next !== undefined; next = ahead.shift()) {
       chars -= next.chars;
-      const { rejections } = this.store.decideHeldBack(producer, offset, next.page, await this.#unlessStopping(next.resolved));
+      const resolved = await this.#unlessStopping(next.resolved);
+      const { rejections } = this.store.decideHeldBack(producer, offset, next.page, resolved);
+      this.#ownersHeld.committed(resolved);
       this.#logRejections(producer, offset, rejections);
       this.lookups.committed();
       readAhead();
@@ -233,6 +242,7 @@ export class Inserts {
    */
   async #resolve(channel: Channel, producer: number, rows: readonly unknown[], partial: boolean): Promise<Resolved> {
     const references = this.store.spec.references ?? [];
+    const learned: { owner: NodeName; ids: number[] }[] = [];
     const lookups = references.map(async ({ field, node }) => {
       const held = this.#ownersHeld.of(producer, node);
       // Asked as they come, a repeated id too: the owner answers each id once however often it is asked, and a set
@@ -247,13 +257,15 @@ export class Inserts {
       const reply = await channel.request(node, { type: 'lookup', producer, partial, ids });
       const missing = new Set(reply.missing);
       const undecided = new Set(reply.undecided);
-      for (const id of ids) if (!missing.has(id) && !undecided.has(id)) held.add(id);
+      learned.push({ owner: node, ids: ids.filter((id) => !missing.has(id) && !undecided.has(id)) });
       // Every record id asked that the owner did not name is one it holds, and so is every one not asked.
       const found =
         missing.size === 0 && undecided.size === 0 ? isRecordId : (id: number) => isRecordId(id) && !missing.has(id) && !undecided.has(id);
       return [field, { found, undecided }] as const;
     });
-    return new Map(await Promise.all(lookups));
+    const resolved: Resolved = new Map(await Promise.all(lookups));
+    this.#ownersHeld.answered(resolved, producer, learned);
+    return resolved;
   }
 }
 

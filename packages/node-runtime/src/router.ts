@@ -136,6 +136,7 @@ export class Router {
         const now = store.ledger.latest();
         if (now.producer === body.producer && now.offset === body.offset && now.sealed === body.sealed) {
           store.reset();
+          inserts.reset();
         }
         answer({ type: 'reset_ok', ...store.ledger.latest() });
         break;

@@ -6,7 +6,7 @@ import { type OpenDatabase, type OpenOptions, openDatabase } from './database.js
 import { prepareInsertMany } from './direct.js';
 import { HeldKeys } from './held-keys.js';
 import { abandoned, Judge, type Resolved, tooLarge, type Verdict } from './judge.js';
-import { Judging } from './judging.js';
+import { CHUNK_ROWS, Judging } from './judging.js';
 import { type Admission, type BatchOutcome, Ledger } from './ledger.js';
 import { type HeldRow, Reads } from './reads.js';
 import { batches, deferred, deliveries, rejections } from './schema.js';
@@ -76,9 +76,10 @@ export class NodeStore {
       const { offset } = this.ledger.state(producer);
       const recorder = this.#recorder(producer, offset);
       for (const { position, row, text } of rows) recorder.record(position, row, abandoned(position, row), text);
+      const decisions = recorder.done();
       this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
       if (rows.length === 0) this.ledger.seal(producer);
-      return recorder.done();
+      return decisions;
     });
     this.#reset = this.#sqlite.transaction(() => {
       for (const table of [spec.table, rejections, deferred, batches, deliveries]) db.delete(table).run();
@@ -92,8 +93,9 @@ export class NodeStore {
         const { position, row, text } = rows[index] as HeldRow;
         recorder.record(position, row, verdict, text);
       });
+      const decisions = recorder.done();
       this.#deleteDeferred.run({ producer, upTo: rows.at(-1)?.position ?? -1 });
-      return recorder.done();
+      return decisions;
     });
   }
 
@@ -256,8 +258,7 @@ export class NodeStore {
   }
 }
 
-/** Records written many to a statement: RECORD_CHUNK_ROWS at most, and a statement's rows' text bounded, as a row can be megabytes. */
-const RECORD_CHUNK_ROWS = 64;
+/** Records written many to a statement, as valid rows are (CHUNK_ROWS at most), and a statement's rows' text bounded, as a row can be megabytes. */
 const RECORD_CHUNK_CHARS = 1024 * 1024;
 
 class Chunks<R> {
@@ -269,7 +270,7 @@ class Chunks<R> {
   add(record: R, chars: number): void {
     this.#records.push(record);
     this.#chars += chars;
-    if (this.#records.length === RECORD_CHUNK_ROWS || this.#chars >= RECORD_CHUNK_CHARS) this.flush();
+    if (this.#records.length === CHUNK_ROWS || this.#chars >= RECORD_CHUNK_CHARS) this.flush();
   }
 
   flush(): void {

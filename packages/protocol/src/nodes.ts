@@ -10,6 +10,13 @@ export function perNode<T>(make: (node: NodeName) => T): Record<NodeName, T> {
   return { users: make('users'), products: make('products'), orders: make('orders') };
 }
 
+/**
+ * Which nodes' rows a node's rows name (an order names a user and a
+ * product): the orchestrator paces the naming stream by theirs. The naming
+ * node's table spec says which fields, and its test that they agree.
+ */
+export const NAMES: Partial<Record<NodeName, readonly NodeName[]>> = { orders: ['users', 'products'] };
+
 /** perNode for work that takes a while: the three run at once. */
 export async function perNodeAsync<T>(make: (node: NodeName) => Promise<T>): Promise<Record<NodeName, T>> {
   const [users, products, orders] = await Promise.all([make('users'), make('products'), make('orders')]);
