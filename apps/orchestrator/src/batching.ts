@@ -58,7 +58,7 @@ const CLOSE = 0x5d; // ]
  */
 class Cutter {
   /** The stream position of the next row. */
-  position: number;
+  #position: number;
   #offset: number;
   readonly #out = new JsonBytes();
   /** Text not yet written into the bytes. */
@@ -73,7 +73,7 @@ class Cutter {
     private readonly batchSize: number,
     from: number,
   ) {
-    this.position = from;
+    this.#position = from;
     this.#offset = from;
   }
 
@@ -89,7 +89,7 @@ class Cutter {
     this.#pending += `${this.#count === 0 ? '[' : ','}${oversized || kept ? 'null' : text}`;
     if (this.#pending.length >= PENDING_CHARS) this.#flush();
     this.#count++;
-    this.position++;
+    this.#position++;
     return full;
   }
 
@@ -117,7 +117,7 @@ class Cutter {
     const full = this.#isFull(size) ? this.finish(start) : undefined;
     this.#size += size;
     this.#count++;
-    this.position++;
+    this.#position++;
     return full;
   }
 
@@ -138,7 +138,7 @@ class Cutter {
     const batch: Batch = { offset: this.#offset, rows: new EncodedRows(bytes, this.#count), seal: false };
     if (Object.keys(this.#texts).length > 0) batch.texts = this.#texts;
     if (Object.keys(this.#oversized).length > 0) batch.oversized = this.#oversized;
-    this.#offset = this.position;
+    this.#offset = this.#position;
     out.bytes.copyWithin(0, length, out.length);
     out.length = carried;
     if (carried > 0) out.bytes[0] = OPEN;

@@ -27,7 +27,8 @@ const LOOKAHEAD = 2;
  * partial: a row whose reference the owner cannot decide yet is held back
  * rather than holding its batch up. Before the sealing batch, the held-back
  * rows are asked about again, with final answers, and decided a page at a
- * time in stream order. A transaction's rejections are logged once it has
+ * time in stream order. An id an owner has said it holds is not asked about
+ * again (OwnersHeld). A transaction's rejections are logged once it has
  * committed, one line per row.
  */
 export class Inserts {
