@@ -258,10 +258,10 @@ export class Inserts {
       const reply = await channel.request(node, { type: 'lookup', producer, partial, ids });
       const missing = new Set(reply.missing);
       const undecided = new Set(reply.undecided);
-      learned.push({ owner: node, ids: ids.filter((id) => !missing.has(id) && !undecided.has(id)) });
       // Every record id asked that the owner did not name is one it holds, and so is every one not asked.
-      const found =
-        missing.size === 0 && undecided.size === 0 ? isRecordId : (id: number) => isRecordId(id) && !missing.has(id) && !undecided.has(id);
+      const allHeld = missing.size === 0 && undecided.size === 0;
+      const found = allHeld ? isRecordId : (id: number) => isRecordId(id) && !missing.has(id) && !undecided.has(id);
+      learned.push({ owner: node, ids: allHeld ? ids : ids.filter(found) });
       return [field, { found, undecided }] as const;
     });
     const resolved: Resolved = new Map(await Promise.all(lookups));
