@@ -39,7 +39,8 @@ export function build(app) {
 /**
  * Builds `app`, then runs its dist/main.js with `args` in the caller's
  * folder. `heap`: with the V8 heap settings of the orchestrator or of a
- * node, which Node takes on its command line only.
+ * node, which Node takes on its command line only (and the orchestrator's
+ * malloc settings, in its environment).
  * @param {string} app
  * @param {string[]} args
  * @param {{ heap?: 'orchestrator' | 'node' }} [options]
@@ -47,8 +48,10 @@ export function build(app) {
 export async function launch(app, args, { heap } = {}) {
   build(app);
   const settings = heap && (await import(join(root, 'packages/cli/dist/heap.js')));
-  const flags = !settings ? [] : heap === 'orchestrator' ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.NODE_HEAP_FLAGS;
-  const child = spawn(process.execPath, [...flags, join(root, app, 'dist/main.js'), ...args], { stdio: 'inherit' });
+  const orchestrator = heap === 'orchestrator';
+  const flags = !settings ? [] : orchestrator ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.NODE_HEAP_FLAGS;
+  const env = orchestrator ? settings.orchestratorEnv() : process.env;
+  const child = spawn(process.execPath, [...flags, join(root, app, 'dist/main.js'), ...args], { stdio: 'inherit', env });
   // The terminal sends Ctrl-C to the whole process group: the app handles it, and this waits for it to finish.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
   child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 1)));

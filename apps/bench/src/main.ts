@@ -9,6 +9,7 @@ import {
   HEAP_FLAGS,
   Option,
   ORCHESTRATOR_HEAP_FLAGS,
+  orchestratorEnv,
   parse,
   positiveNumber,
   runMain,
@@ -189,7 +190,7 @@ function peaks(all: Record<string, number>[]): Record<string, number> {
 async function simulate(dir: string, args: string[]): Promise<SimulationResult> {
   const child = spawn(process.execPath, [...ORCHESTRATOR_HEAP_FLAGS, ORCHESTRATOR, '--dir', dir, '--no-progress', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: orchestratorEnv({ ...process.env, LOG_LEVEL: 'info' }),
   });
   let said = '';
   child.stderr.on('data', (chunk: Buffer) => {

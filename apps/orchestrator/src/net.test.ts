@@ -1,6 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@dbsim/history';
+import { EncodedRows, encodeLine } from '@dbsim/protocol';
 import { describe, expect, it } from 'vitest';
 import { Net, type NetworkFaults } from './net.js';
 
@@ -121,28 +122,40 @@ describe('Net', () => {
     expect((recorded[2]?.received ?? 0) - (recorded[2]?.sent ?? 0)).toBeGreaterThanOrEqual(15);
   });
 
-  /** A node that takes a while over each write, so that the link holds what comes meanwhile; `written` names each line's type and msg_id. */
-  /** A link that takes each write whole only when told to (take), as a busy pipe would: no test waits on a clock. */
+  /**
+   * A link that takes each write whole only when told to (take), as a busy
+   * pipe would: no test waits on a clock. `written` names each line's type
+   * and msg_id; a writev (an insert's parts, and what waited behind a write)
+   * is one write, as on a socket.
+   */
   function slowNode() {
     const written: string[] = [];
     const waiting: (() => void)[] = [];
+    const take = (chunk: Buffer, done: () => void) => {
+      for (const [, type, id] of String(chunk).matchAll(/"type":"(\w+)","msg_id":(\d+)/g)) written.push(`${type} ${id}`);
+      waiting.push(done);
+    };
     const node = new Duplex({
       read() {},
-      write(chunk: Buffer, _encoding, done) {
-        const [, type, id] = /"type":"(\w+)","msg_id":(\d+)/.exec(String(chunk)) ?? [];
-        written.push(`${type} ${id}`);
-        waiting.push(done);
-      },
+      write: (chunk: Buffer, _encoding, done) => take(chunk, done),
+      writev: (chunks, done) => take(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer)), done),
     });
-    /** Takes the write in progress whole, and lets what follows it come. */
-    const take = async () => {
-      waiting.shift()?.();
-      await new Promise(setImmediate);
+    return {
+      node,
+      written,
+      /** Takes the write in progress whole, and lets what follows it come. */
+      async take() {
+        waiting.shift()?.();
+        await new Promise(setImmediate);
+      },
     };
-    return { node, written, take };
   }
   const insert = (offset: number) =>
-    Buffer.from(`{"src":"orchestrator","dest":"users","body":{"type":"insert","msg_id":${offset},"offset":${offset},"rows":[]}}\n`);
+    encodeLine({
+      src: 'orchestrator',
+      dest: 'users',
+      body: { type: 'insert', msg_id: offset, producer: 1, offset, seal: false, rows: EncodedRows.of([{ id: offset }]) },
+    });
 
   it('lets other messages overtake the inserts waiting for the link, and keeps the inserts in order', async () => {
     const { node, written, take } = slowNode();

@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { Random } from '@dbsim/datasets';
 import { type Message, now } from '@dbsim/history';
-import { type Line, LineDecoder, lineHead, type NodeName, ORCHESTRATOR, perNode } from '@dbsim/protocol';
+import { type InsertLine, type Line, LineDecoder, lineHead, type NodeName, ORCHESTRATOR, perNode, writeLine } from '@dbsim/protocol';
 
 /** What the network does to each message: rates per message, from 0 to MAX_RATE, and a bound on its delay. */
 export interface NetworkFaults {
@@ -194,7 +194,7 @@ function known(name: string): string {
  */
 class NetLink extends Duplex {
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #inserts: { line: Buffer; delivered(): void }[] = [];
+  readonly #inserts: { line: InsertLine; delivered(): void }[] = [];
   /** An insert the link has not taken whole yet. */
   #insertGoing = false;
 
@@ -202,7 +202,7 @@ class NetLink extends Duplex {
     private readonly inner: Duplex,
     private readonly carry: (line: Line, direction: Direction, pass: Pass) => Copy[],
   ) {
-    super({ decodeStrings: false });
+    super({ decodeStrings: false, writableObjectMode: true });
     const lines = new LineDecoder(
       (line) =>
         this.#deliver(`${line}\n`, 'from node', (text, delivered) => {
@@ -239,7 +239,7 @@ class NetLink extends Duplex {
     const insert = this.#inserts.shift();
     if (insert === undefined) return;
     this.#insertGoing = true;
-    this.inner.write(insert.line, (error) => {
+    writeLine(this.inner, insert.line, (error) => {
       this.#insertGoing = false;
       if (!error) insert.delivered();
       this.#sendInserts();
@@ -248,7 +248,7 @@ class NetLink extends Duplex {
 
   override _final(done: (error?: Error | null) => void): void {
     for (const { line, delivered } of this.#inserts.splice(0))
-      this.inner.write(line, (error) => {
+      writeLine(this.inner, line, (error) => {
         if (!error) delivered();
       });
     this.inner.end();

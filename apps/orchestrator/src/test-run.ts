@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ORCHESTRATOR_HEAP_FLAGS } from '@dbsim/cli';
+import { ORCHESTRATOR_HEAP_FLAGS, orchestratorEnv } from '@dbsim/cli';
 import Database from 'better-sqlite3';
 import { afterAll, expect } from 'vitest';
 
@@ -30,7 +30,7 @@ export interface Running {
 /** Starts the real, built orchestrator, which forks the real nodes; `wrapper` runs it inside another command. */
 export function start(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Running {
   const [command, ...rest] = [...wrapper, process.execPath, ...ORCHESTRATOR_HEAP_FLAGS, MAIN, ...args] as [string, ...string[]];
-  const child = spawn(command, rest, { env: { ...process.env, LOG_LEVEL: 'info', ...env } });
+  const child = spawn(command, rest, { env: orchestratorEnv({ ...process.env, LOG_LEVEL: 'info', ...env }) });
   let stdout = '';
   let stderr = '';
   const watchers: { pattern: RegExp; resolve(line: string): void }[] = [];

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { encodeLine, type Line, LineDecoder, MAX_LINE_BYTES, type Outgoing, type OutgoingInsert } from './line-codec.js';
+import { encodeLine, type Line, LineDecoder, MAX_LINE_BYTES, type Outgoing, type OutgoingInsert, writeLine } from './line-codec.js';
 import { DEFAULT_LIVENESS, type Liveness, watchTiming } from './liveness.js';
 import { messagesCounted, tally } from './message-counts.js';
 import { Envelope, type ErrorBody, type ReplyBody, type ReplyTo, type RequestBody, type Without } from './messages.js';
@@ -143,7 +143,8 @@ export class Channel {
       });
     }
     tally(messagesCounted.sent, type);
-    return this.stream.write(line);
+    // A stream that takes lines whole (the orchestrator's net) gets the line as it is; a byte stream, its bytes.
+    return this.stream.writableObjectMode ? this.stream.write(line) : writeLine(this.stream, line);
   }
 
   request<B extends Unsent>(dest: string, body: B, options: RequestOptions = {}): Promise<ReplyTo<B['type']>> {

@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EncodedRows, encodeLine, LineDecoder } from './line-codec.js';
+import { EncodedRows, encodeLine, type InsertLine, LineDecoder, lineHead, writeLine } from './line-codec.js';
 
 function decode(chunks: (string | Buffer)[], maxChars?: number) {
   const lines: string[] = [];
@@ -24,9 +25,32 @@ describe('line codec', () => {
   it('splices an insert’s encoded rows into its line as they are, and sends other rows as they are', () => {
     const rows = [{ id: 1, name: 'a"b$&' }, null];
     const insert = { type: 'insert', msg_id: 3, producer: 1, offset: 0, seal: false } as const;
-    const line = encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows: EncodedRows.of(rows) } }).toString();
+    const encoded = EncodedRows.of(rows);
+    const bytes = encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows: encoded } }) as InsertLine;
+    expect(bytes.parts).toContain(encoded.bytes); // the batch's own bytes, not a copy
+    const line = Buffer.concat(bytes.parts).toString();
+    expect(bytes.length).toBe(Buffer.byteLength(line));
     expect(JSON.parse(line)).toEqual({ src: 'a', dest: 'b', body: { ...insert, rows } });
     expect(encodeLine({ src: 'a', dest: 'b', body: { ...insert, rows } })).toBe(line);
+    expect(lineHead(bytes, 12)).toBe(line.slice(0, 12));
+    expect(lineHead(bytes, 10_000)).toBe(line);
+  });
+
+  it('writes an insert’s parts whole, one write, and says when the line is out', async () => {
+    const rows = EncodedRows.of([{ id: 1 }]);
+    const line = encodeLine({ src: 'a', dest: 'b', body: { type: 'insert', msg_id: 1, producer: 1, offset: 0, seal: false, rows } });
+    const writes: Buffer[][] = [];
+    const stream = new Writable({
+      writev(chunks, done) {
+        writes.push(chunks.map(({ chunk }) => chunk as Buffer));
+        done();
+      },
+    });
+    const written = new Promise((resolve) => writeLine(stream, line, resolve));
+    writeLine(stream, 'next\n');
+    await written;
+    expect(writes[0]).toEqual((line as InsertLine).parts);
+    expect(Buffer.concat(writes.flat()).toString()).toMatch(/^\{"src".*\]\}\}\nnext\n$/);
   });
 
   it('reassembles lines split across chunks and splits chunks holding several', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RejectionRecord } from '@dbsim/protocol';
@@ -53,5 +53,15 @@ describe('report.json', () => {
     const [, , cut] = (await readReport(file, { rowChars: 20 }))?.rejections ?? [];
     expect(cut?.row).toBe(`${orders[0]?.row.slice(0, 20)}…`);
     expect(await readReport(`${file}.nope`)).toBeUndefined();
+  });
+
+  it('reads no further once every table has its share', async () => {
+    const file = written();
+    const line = reportLine('products', users[0] as RejectionRecord);
+    // The report's products come last here, and what follows them would fail to parse, were it read.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n {2}\]\n\}\n$/, `${REPORT_SEPARATOR}${line}\n    {"not a row`));
+    const report = await readReport(file, { perTable: 1 });
+    expect(report?.rejections.map((r) => `${r.table} ${r.position}`)).toEqual(['users 0', 'orders 0', 'products 0']);
+    await expect(readReport(file, { perTable: 2 })).rejects.toThrow(SyntaxError);
   });
 });

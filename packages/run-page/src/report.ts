@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { NodeName, Reason, RejectionRecord } from '@dbsim/protocol';
+import { NODES, type NodeName, type Reason, type RejectionRecord } from '@dbsim/protocol';
 import type { Rejected } from './explain.js';
 
 /** Where a run's report is, in its folder. */
@@ -68,26 +68,33 @@ export async function readReport(file: string, options: ReadOptions = {}): Promi
   const rejections: Rejected[] = [];
   const kept: Partial<Record<NodeName, number>> = {};
   let number = 0;
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
-    number++;
-    if (!inRejections) {
-      if (line.trim().startsWith('"rejections": [')) inRejections = true;
-      else head += line;
-      continue;
+  const input = createReadStream(file);
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+      number++;
+      if (!inRejections) {
+        if (line.trim().startsWith('"rejections": [')) inRejections = true;
+        else head += line;
+        continue;
+      }
+      // Past its table's share a line is passed over unparsed: a report has a line per rejected row, of any size.
+      const lineTable = TABLE.exec(line)?.[1] as NodeName | undefined;
+      if (lineTable !== undefined && (kept[lineTable] ?? 0) >= perTable) continue;
+      const text = line.trim().replace(/,$/, '');
+      if (!text.startsWith('{')) continue;
+      const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
+      const fields = { table, id, position, reasons, ...(takenBy === undefined ? {} : { takenBy }) };
+      if ((kept[table] ?? 0) >= perTable || !keep(fields)) continue;
+      const before = `${headOf(table, fields)}${ROW}`;
+      if (!text.startsWith(before)) throw new Error(`${file}, line ${number}: not a rejected row as simulate writes it`);
+      const row = text.slice(before.length, -1);
+      kept[table] = (kept[table] ?? 0) + 1;
+      rejections.push({ ...fields, row: rowChars !== undefined && row.length > rowChars ? copy(`${row.slice(0, rowChars)}…`) : row });
+      // Every table has its share: the rest of a report that may be gigabytes is not read.
+      if (NODES.every((name) => (kept[name] ?? 0) >= perTable)) break;
     }
-    // Past its table's share a line is passed over unparsed: a report has a line per rejected row, of any size.
-    const lineTable = TABLE.exec(line)?.[1] as NodeName | undefined;
-    if (lineTable !== undefined && (kept[lineTable] ?? 0) >= perTable) continue;
-    const text = line.trim().replace(/,$/, '');
-    if (!text.startsWith('{')) continue;
-    const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
-    const fields = { table, id, position, reasons, ...(takenBy === undefined ? {} : { takenBy }) };
-    if ((kept[table] ?? 0) >= perTable || !keep(fields)) continue;
-    const before = `${headOf(table, fields)}${ROW}`;
-    if (!text.startsWith(before)) throw new Error(`${file}, line ${number}: not a rejected row as simulate writes it`);
-    const row = text.slice(before.length, -1);
-    kept[table] = (kept[table] ?? 0) + 1;
-    rejections.push({ ...fields, row: rowChars !== undefined && row.length > rowChars ? copy(`${row.slice(0, rowChars)}…`) : row });
+  } finally {
+    input.destroy();
   }
   const { run, tables } = JSON.parse(`${head.replace(/,\s*$/, '')}}`) as Omit<ReportRead, 'rejections'>;
   return { run, tables, rejections };
