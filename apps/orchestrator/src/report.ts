@@ -13,7 +13,7 @@ export type Digests = Record<NodeName, Payload<ReplyTo<'digest'>>>;
  * memory does not grow with them. A page of rows of a usual size stays
  * under V8's large-object size (128 kB), as a string and as the lines cut
  * from it: only a full collection frees a large object, and a thousand rows
- * a page left 15 MB of them by the end of a run four times the default size.
+ * a page left some 20 MB of them by the end of a run four times the default size.
  */
 const PAGE_ROWS = 200;
 

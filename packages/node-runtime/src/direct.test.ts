@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
+import { gt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it, vi } from 'vitest';
-import { prepareInsertMany } from './direct.js';
+import { prepareInsertMany, streamRows } from './direct.js';
 
 const things = sqliteTable('things', { id: integer().primaryKey(), label: text().notNull() });
 
@@ -32,6 +33,23 @@ describe('prepareInsertMany', () => {
     expect(insertMany([1, 2, 3].map((id) => ({ id, label: `t${id}` })))).toEqual([]);
     expect(sqlite.prepare('select label from things order by id').pluck().all()).toEqual(['t1', 't2', 't3']);
     expect(() => insertMany([{ id: 4, label: 't1' }])).toThrow(/UNIQUE/);
+    sqlite.close();
+  });
+});
+
+describe('streamRows', () => {
+  it('streams a query again with the statement it prepared once, after a read that stopped early too', () => {
+    const sqlite = new Database(':memory:');
+    sqlite.exec(
+      "create table things (id integer primary key, label text not null); insert into things values (1, 'a'), (2, 'b'), (3, 'c')",
+    );
+    const prepare = vi.spyOn(sqlite, 'prepare');
+    const db = drizzle({ client: sqlite });
+    const after = (id: number) => streamRows<{ id: number; label: string }>(sqlite, db.select().from(things).where(gt(things.id, id)));
+    for (const thing of after(0)) if (thing.id === 1) break;
+    expect([...after(1)].map((thing) => thing.label)).toEqual(['b', 'c']);
+    expect([...after(0)]).toHaveLength(3);
+    expect(prepare).toHaveBeenCalledTimes(1);
     sqlite.close();
   });
 });

@@ -107,12 +107,26 @@ export function placeholders<T extends SQLiteTable>(table: T, prefix = ''): { [K
   };
 }
 
+/** Each connection's statements for streamRows, by their SQL: a few, as their values go in as parameters. */
+const streamed = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
 /**
  * The rows of a drizzle select, streamed one at a time by better-sqlite3's
  * cursor rather than read into an array: memory stays bounded however many
- * there are. Rows come keyed by SQL column name.
+ * there are. Rows come keyed by SQL column name. The statement is prepared
+ * once per connection: paged reads ask again for each page, and preparing
+ * cost some 0.8 ms a page, as much as reading 200 rejections. So a caller
+ * reads its rows, or ends the iteration, before it streams the same query
+ * again.
  */
 export function* streamRows<T>(sqlite: Database.Database, query: { toSQL(): { sql: string; params: unknown[] } }): Generator<T> {
   const { sql: text, params } = query.toSQL();
-  yield* sqlite.prepare(text).iterate(params) as IterableIterator<T>;
+  const statements = streamed.get(sqlite) ?? new Map<string, Database.Statement>();
+  streamed.set(sqlite, statements);
+  let statement = statements.get(text);
+  if (statement === undefined) {
+    statement = sqlite.prepare(text);
+    statements.set(text, statement);
+  }
+  yield* statement.iterate(params) as IterableIterator<T>;
 }
