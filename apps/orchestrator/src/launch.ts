@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { INITIAL_HEAP_SIZE, NODE_HEAP_FLAGS } from '@dbsim/cli';
+import { INITIAL_HEAP_SIZE, NODE_HEAP_FLAGS, nodeEnv } from '@dbsim/cli';
 import {
   type Address,
   type Channel,
@@ -98,6 +98,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
       child = fork(fileURLToPath(MAINS[name]), args, {
         stdio: ['ignore', logs.theirs, 'pipe', 'ipc', link.theirs],
         execArgv: nodeExecArgv(process.execArgv),
+        env: nodeEnv(),
       });
     } finally {
       // The child has its own copies; without a child, ours go too, or they would keep this process alive.
