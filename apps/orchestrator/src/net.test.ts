@@ -12,11 +12,19 @@ function link(net: Net, node: 'users' | 'orders' = 'users') {
   const toNode = new PassThrough();
   const fromNode = new PassThrough();
   const linked = net.link(node, Duplex.from({ readable: fromNode, writable: toNode }));
-  const atNode: string[] = [];
-  const atOrchestrator: string[] = [];
-  toNode.on('data', (chunk: Buffer) => atNode.push(...chunk.toString().split('\n').filter(Boolean)));
-  linked.on('data', (chunk: Buffer) => atOrchestrator.push(...chunk.toString().split('\n').filter(Boolean)));
-  return { linked, fromNode, atNode, atOrchestrator };
+  return { linked, fromNode, atNode: lines(toNode), atOrchestrator: lines(linked) };
+}
+
+/** The lines a stream carries, each once it has come whole. */
+function lines(stream: Duplex): string[] {
+  const whole: string[] = [];
+  let rest = '';
+  stream.on('data', (chunk: Buffer) => {
+    const parts = `${rest}${chunk}`.split('\n');
+    rest = parts.pop() ?? '';
+    whole.push(...parts.filter(Boolean));
+  });
+  return whole;
 }
 
 const message = (i: number, msgId = i) => `{"src":"orchestrator","dest":"users","body":{"type":"lookup","msg_id":${msgId},"ids":[${i}]}}`;
@@ -51,6 +59,24 @@ describe('Net', () => {
     expect(atNode).toHaveLength(2000 - dropped + duplicated);
     expect(new Set(atNode).size).toBe(2000 - dropped);
     expect(atNode).not.toEqual([...atNode].sort((a, b) => Number(/\[(\d+)\]/.exec(a)?.[1]) - Number(/\[(\d+)\]/.exec(b)?.[1])));
+  });
+
+  it('delivers each copy of an insert it duplicates and delays whole, its rows shared', async () => {
+    const net = new Net({ seed: 3, faults: { drop: 0, duplicate: 1, reorder: 0, latencyMs: 20 } });
+    net.start();
+    const { linked, atNode } = link(net);
+    const rows = EncodedRows.of([{ id: 1, name: 'a' }]);
+    const insert = (msgId: number) =>
+      encodeLine({
+        src: 'orchestrator',
+        dest: 'users',
+        body: { type: 'insert', msg_id: msgId, producer: 1, offset: 0, seal: false, rows },
+      });
+    for (const msgId of [1, 2]) linked.write(insert(msgId));
+    await sleep(120);
+    expect(net.counts.users.duplicated).toBe(2);
+    expect(atNode.map((line) => JSON.parse(line).body.msg_id).sort()).toEqual([1, 1, 2, 2]);
+    for (const line of atNode) expect(JSON.parse(line).body.rows).toEqual([{ id: 1, name: 'a' }]);
   });
 
   it('does the same to the same message whatever its msg_id or when it comes, and not always to a message sent again', async () => {

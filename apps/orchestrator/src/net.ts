@@ -186,7 +186,7 @@ function known(name: string): string {
  * copies go through when the net says: at once when not delayed, as on a
  * link without faults.
  *
- * Inserts, the lines written as bytes (their rows encoded once), go in
+ * Inserts, the lines written in parts (their rows encoded once), go in
  * order, each once the link has taken the one before whole; other lines go
  * at once. So a lookup relayed to a busy owner waits behind what the
  * link's kernel buffers hold, which the owner reads between two batches,
@@ -202,7 +202,7 @@ class NetLink extends Duplex {
     private readonly inner: Duplex,
     private readonly carry: (line: Line, direction: Direction, pass: Pass) => Copy[],
   ) {
-    super({ decodeStrings: false, writableObjectMode: true });
+    super({ writableObjectMode: true });
     const lines = new LineDecoder(
       (line) =>
         this.#deliver(`${line}\n`, 'from node', (text, delivered) => {

@@ -50,6 +50,10 @@ describe('streamRows', () => {
     expect([...after(1)].map((thing) => thing.label)).toEqual(['b', 'c']);
     expect([...after(0)]).toHaveLength(3);
     expect(prepare).toHaveBeenCalledTimes(1);
+    // Read side by side, the same query needs a statement of its own.
+    const pairs = [];
+    for (const outer of after(1)) for (const inner of after(2)) pairs.push(`${outer.label}${inner.label}`);
+    expect(pairs).toEqual(['bc', 'cc']);
     sqlite.close();
   });
 });

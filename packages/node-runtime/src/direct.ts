@@ -115,18 +115,21 @@ const streamed = new WeakMap<Database.Database, Map<string, Database.Statement>>
  * cursor rather than read into an array: memory stays bounded however many
  * there are. Rows come keyed by SQL column name. The statement is prepared
  * once per connection: paged reads ask again for each page, and preparing
- * cost some 0.8 ms a page, as much as reading 200 rejections. So a caller
- * reads its rows, or ends the iteration, before it streams the same query
- * again.
+ * cost some 0.8 ms a page, as much as reading 200 rejections.
  */
 export function* streamRows<T>(sqlite: Database.Database, query: { toSQL(): { sql: string; params: unknown[] } }): Generator<T> {
   const { sql: text, params } = query.toSQL();
-  const statements = streamed.get(sqlite) ?? new Map<string, Database.Statement>();
-  streamed.set(sqlite, statements);
+  let statements = streamed.get(sqlite);
+  if (statements === undefined) {
+    statements = new Map();
+    streamed.set(sqlite, statements);
+  }
   let statement = statements.get(text);
   if (statement === undefined) {
     statement = sqlite.prepare(text);
     statements.set(text, statement);
   }
+  // One still being read (a caller reading two pages at once) cannot be run again meanwhile: a statement of its own.
+  if (statement.busy) statement = sqlite.prepare(text);
   yield* statement.iterate(params) as IterableIterator<T>;
 }

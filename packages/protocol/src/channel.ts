@@ -47,7 +47,8 @@ interface Pending {
 /**
  * One end of a connection that carries envelopes as lines of JSON over any
  * byte stream: the loopback connection to a forked node, a Unix socket or
- * a TCP socket.
+ * a TCP socket; or over a stream that takes lines whole (the
+ * orchestrator's net, whose link to the node is such a byte stream).
  * Requests get fresh msg_ids and their replies resolve the returned promise.
  *
  * This is the one design for waiting on replies: a request waits while its
@@ -125,7 +126,7 @@ export class Channel {
 
   /**
    * Sends one message; false when the link is closed, or the stream's buffer
-   * is full. A message longer than the frame limit is not sent: the
+   * is full (the net's links buffer lines, and hold inserts, themselves). A message longer than the frame limit is not sent: the
    * receiver would drop it unread and never answer.
    */
   send(message: Outgoing): boolean {

@@ -48,9 +48,21 @@ describe('line codec', () => {
     });
     const written = new Promise((resolve) => writeLine(stream, line, resolve));
     writeLine(stream, 'next\n');
-    await written;
+    expect(await written).toBeNull(); // no error
     expect(writes[0]).toEqual((line as InsertLine).parts);
     expect(Buffer.concat(writes.flat()).toString()).toMatch(/^\{"src".*\]\}\}\nnext\n$/);
+    // To a stream that takes one chunk at a time, slowly: done once the last part is taken.
+    const taken: number[] = [];
+    const slow = new Writable({
+      write(chunk: Buffer, _encoding, next) {
+        setImmediate(() => {
+          taken.push(chunk.length);
+          next();
+        });
+      },
+    });
+    await new Promise((resolve) => writeLine(slow, line, resolve));
+    expect(taken).toEqual((line as InsertLine).parts.map((part) => part.length));
   });
 
   it('reassembles lines split across chunks and splits chunks holding several', () => {

@@ -20,6 +20,8 @@ export class EncodedRows {
   }
 }
 
+const CLOSE_INSERT = Buffer.from('}}\n');
+
 /**
  * An insert's line as bytes, in parts: its head, its rows' bytes, its close.
  * The rows' bytes are the batch's own, shared by every line that sends it
@@ -28,17 +30,17 @@ export class EncodedRows {
  * and free, and the freed blocks were what grew the orchestrator's RSS.
  */
 export class InsertLine {
+  readonly parts: readonly Buffer[];
   readonly length: number;
 
-  constructor(readonly parts: readonly Buffer[]) {
-    this.length = parts.reduce((length, part) => length + part.length, 0);
+  constructor(head: Buffer, rows: EncodedRows) {
+    this.parts = [head, rows.bytes, CLOSE_INSERT];
+    this.length = head.length + rows.bytes.length + CLOSE_INSERT.length;
   }
 }
 
 /** A line as it is written: text, or an insert whose rows are encoded already. */
 export type Line = string | InsertLine;
-
-const CLOSE_INSERT = Buffer.from('}}\n');
 
 /** An insert as a sender hands it over: its rows may be encoded already. */
 export type OutgoingInsert = Omit<Request<'insert'>, 'rows'> & { rows: unknown[] | EncodedRows };
@@ -53,7 +55,7 @@ export function encodeLine(message: Outgoing): Line {
   // The body's JSON ends in "}": the rows go in just before it, and the envelope closes after.
   const head = JSON.stringify({ src: message.src, dest: message.dest });
   const before = Buffer.from(`${head.slice(0, -1)},"body":${JSON.stringify(rest).slice(0, -1)},"rows":`);
-  return new InsertLine([before, rows.bytes, CLOSE_INSERT]);
+  return new InsertLine(before, rows);
 }
 
 /** The head of a line, for what reads it: its first `units` characters, or of bytes its first `units` bytes, decoded. */
@@ -69,19 +71,22 @@ export function lineHead(line: Line, units: number): string {
 }
 
 /**
- * Writes a line to a byte stream: an insert's parts together, corked into
- * one write (a socket's writev), so that no other line comes between them.
- * `done` is called once the whole line is written.
+ * Writes a line to a byte stream. An insert's parts are written back to
+ * back, so that no other line comes between them, and corked, so that a
+ * socket takes them in one writev. `done` is called once the whole line is
+ * written.
  */
 export function writeLine(stream: Writable, line: Line, done?: (error?: Error | null) => void): boolean {
   if (typeof line === 'string') return stream.write(line, done);
+  const [head, rows, close] = line.parts as [Buffer, Buffer, Buffer];
   stream.cork();
-  let room = true;
-  line.parts.forEach((part, k) => {
-    room = stream.write(part, k === line.parts.length - 1 ? done : undefined);
-  });
-  stream.uncork();
-  return room;
+  try {
+    stream.write(head);
+    stream.write(rows);
+    return stream.write(close, done);
+  } finally {
+    stream.uncork();
+  }
 }
 
 /**

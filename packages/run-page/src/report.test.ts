@@ -55,13 +55,15 @@ describe('report.json', () => {
     expect(await readReport(`${file}.nope`)).toBeUndefined();
   });
 
-  it('reads no further once every table has its share', async () => {
+  it('reads no further once every table has its share, or every row it rejected if fewer', async () => {
     const file = written();
-    const line = reportLine('products', users[0] as RejectionRecord);
-    // The report's products come last here, and what follows them would fail to parse, were it read.
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n {2}\]\n\}\n$/, `${REPORT_SEPARATOR}${line}\n    {"not a row`));
-    const report = await readReport(file, { perTable: 1 });
-    expect(report?.rejections.map((r) => `${r.table} ${r.position}`)).toEqual(['users 0', 'orders 0', 'products 0']);
-    await expect(readReport(file, { perTable: 2 })).rejects.toThrow(SyntaxError);
+    // What follows the rows would fail to parse, were it read. The head says users rejected 2, products 0, orders 1.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n {2}\]\n\}\n$/, '\n    {"not a row'));
+    const positions = async (perTable: number) => (await readReport(file, { perTable }))?.rejections.map((r) => `${r.table} ${r.position}`);
+    expect(await positions(1)).toEqual(['users 0', 'orders 0']);
+    expect(await positions(5)).toEqual(['users 0', 'users 1', 'orders 0']);
+    expect(await positions(0)).toEqual([]);
+    // A reader that keeps rows by their fields cannot know how many it will keep: it reads on.
+    await expect(readReport(file, { keep: () => true })).rejects.toThrow(SyntaxError);
   });
 });

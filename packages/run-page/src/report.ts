@@ -62,19 +62,26 @@ export interface ReadOptions {
  */
 export async function readReport(file: string, options: ReadOptions = {}): Promise<ReportRead | undefined> {
   if (!existsSync(file)) return undefined;
-  const { keep = () => true, perTable = Number.POSITIVE_INFINITY, rowChars } = options;
+  const { keep, perTable = Number.POSITIVE_INFINITY, rowChars } = options;
   let head = '';
-  let inRejections = false;
+  let read: Omit<ReportRead, 'rejections'> | undefined;
   const rejections: Rejected[] = [];
   const kept: Partial<Record<NodeName, number>> = {};
+  // A table's share: what it rejected, if fewer. Once every table has its own, the rest of a report is not read.
+  const share = (table: NodeName) => (keep ? perTable : Math.min(perTable, read?.tables[table]?.rejected ?? 0));
+  const complete = () => NODES.every((table) => (kept[table] ?? 0) >= share(table));
   let number = 0;
   const input = createReadStream(file);
   try {
     for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
       number++;
-      if (!inRejections) {
-        if (line.trim().startsWith('"rejections": [')) inRejections = true;
-        else head += line;
+      if (read === undefined) {
+        if (!line.trim().startsWith('"rejections": [')) {
+          head += line;
+          continue;
+        }
+        read = readHead(head);
+        if (complete()) break;
         continue;
       }
       // Past its table's share a line is passed over unparsed: a report has a line per rejected row, of any size.
@@ -84,21 +91,23 @@ export async function readReport(file: string, options: ReadOptions = {}): Promi
       if (!text.startsWith('{')) continue;
       const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
       const fields = { table, id, position, reasons, ...(takenBy === undefined ? {} : { takenBy }) };
-      if ((kept[table] ?? 0) >= perTable || !keep(fields)) continue;
+      if ((kept[table] ?? 0) >= perTable || (keep && !keep(fields))) continue;
       const before = `${headOf(table, fields)}${ROW}`;
       if (!text.startsWith(before)) throw new Error(`${file}, line ${number}: not a rejected row as simulate writes it`);
       const row = text.slice(before.length, -1);
       kept[table] = (kept[table] ?? 0) + 1;
       rejections.push({ ...fields, row: rowChars !== undefined && row.length > rowChars ? copy(`${row.slice(0, rowChars)}…`) : row });
-      // Every table has its share: the rest of a report that may be gigabytes is not read.
-      if (NODES.every((name) => (kept[name] ?? 0) >= perTable)) break;
+      if (complete()) break;
     }
   } finally {
     input.destroy();
   }
-  const { run, tables } = JSON.parse(`${head.replace(/,\s*$/, '')}}`) as Omit<ReportRead, 'rejections'>;
+  const { run, tables } = read ?? readHead(head);
   return { run, tables, rejections };
 }
+
+/** The report's head, read up to its list of rejected rows: the run and each table's counts. */
+const readHead = (head: string): Omit<ReportRead, 'rejections'> => JSON.parse(`${head.replace(/,\s*$/, '')}}`);
 
 /** A string of its own: a slice would keep the whole line it was cut from alive. */
 const copy = (text: string): string => Buffer.from(text).toString();
