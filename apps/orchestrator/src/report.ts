@@ -12,8 +12,9 @@ export type Digests = Record<NodeName, Payload<ReplyTo<'digest'>>>;
  * Rejections fetched per request, however many there are: the report's
  * memory does not grow with them. A page of rows of a usual size stays
  * under V8's large-object size (128 kB), as a string and as the lines cut
- * from it: only a full collection frees a large object, and a thousand rows
- * a page left some 20 MB of them by the end of a run four times the default size.
+ * from it: a large object that outlives a young collection waits for a
+ * full one, and pages of a thousand rows left some 20 MB of them by the end
+ * of a run four times the default size.
  */
 const PAGE_ROWS = 200;
 

@@ -126,8 +126,9 @@ export class Channel {
 
   /**
    * Sends one message; false when the link is closed, or the stream's buffer
-   * is full (the net's links buffer lines, and hold inserts, themselves). A message longer than the frame limit is not sent: the
-   * receiver would drop it unread and never answer.
+   * is full (the net's links buffer lines, and hold inserts, themselves). A
+   * message longer than the frame limit is not sent: the receiver would drop
+   * it unread and never answer.
    */
   send(message: Outgoing): boolean {
     return this.#write(encodeLine(message), message.body.type);
