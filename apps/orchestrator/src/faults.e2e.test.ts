@@ -20,8 +20,9 @@ import {
 /** Chaos schedules per `pnpm test`; `pnpm test:chaos` raises it. */
 const CHAOS_RUNS = Number(process.env.CHAOS_RUNS ?? 2);
 
-// A few thousand rows per table in batches of 100: dozens of commits per node for faults to land in.
-const DATA = ['--generate', 'users=3000,products=500,orders=5000', '--seed', '11', '--batch-size', '100'];
+// Thousands of rows per table in batches of 100: at least 15 commits per node for faults to land in. With 500 products
+// (5 commits) a schedule that put six of its eight faults on products-node could end its stream before firing them all.
+const DATA = ['--generate', 'users=3000,products=1500,orders=5000', '--seed', '11', '--batch-size', '100'];
 const SLOW = ['--delay', 'users=40,products=40,orders=40'];
 
 const dir = useTempDirs();
@@ -109,7 +110,8 @@ describe('faults', () => {
     expect(outcome(run)).toEqual(undisturbed);
   }, 60_000);
 
-  test.prop([fc.integer({ min: 1, max: 1_000_000 })], { numRuns: CHAOS_RUNS, endOnFailure: true })(
+  // Seed 494560 puts six faults on products-node: once its stream was too short for them (see DATA).
+  test.prop([fc.integer({ min: 1, max: 1_000_000 })], { numRuns: CHAOS_RUNS, endOnFailure: true, examples: [[494560]] })(
     'every kind of fault at once, from any seed, leaves the outcome of an undisturbed run, and each kind is injected',
     async (seed) => {
       const run = dir();
@@ -133,7 +135,7 @@ describe('faults', () => {
     const interrupted = await first.finished;
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(
-      /interrupted; rows committed: users [\d,]+ of 3,000, products [\d,]+ of 500, orders [\d,]+ of 5,000\. Continue with --resume/,
+      /interrupted; rows committed: users [\d,]+ of 3,000, products [\d,]+ of 1,500, orders [\d,]+ of 5,000\. Continue with --resume/,
     );
     expect(jsonLines(interrupted.stdout).filter((line) => line.msg === 'node stopped')).toHaveLength(3);
     expectAllOrNothing(run);
