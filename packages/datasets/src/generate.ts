@@ -85,9 +85,11 @@ const REFERENCE_TRIES = 20;
  * decides it. So each table gets about the asked share of invalid rows.
  */
 export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSource {
-  const rowRandom = (table: NodeName, i: number) => new Random(seed, table, i);
+  // A generator per row, reused (Random.items): a row is written whole before the next, and an order peeks at a
+  // user's and a product's first draw, never at another order's.
+  const rowRandom = perNode((table) => Random.items(seed, table));
   // A row's first draw decides whether it gets a defect.
-  const defective = (table: NodeName, i: number) => rowRandom(table, i).chance(invalidRate);
+  const defective = (table: NodeName, i: number) => rowRandom[table](i).chance(invalidRate);
   const referenced = (i: number, table: NodeName, random: Random) => {
     if (random.chance(LATE_REFERENCE_RATE)) return random.int(1, Math.max(1, sizes[table]));
     const reached = Math.max(1, Math.ceil(((i + 1) / sizes.orders) * sizes[table]));
@@ -135,7 +137,7 @@ export function generate({ sizes, invalidRate, seed }: GenerateOptions): DataSou
   const writeJson =
     (table: NodeName, writeValid = valid[table]) =>
     (i: number, out: JsonBytes) => {
-      const random = rowRandom(table, i);
+      const random = rowRandom[table](i);
       const withDefect = random.chance(invalidRate);
       const start = out.length;
       writeValid(i, random, out);
