@@ -23,7 +23,15 @@ export type Resolved = ReadonlyMap<string, Answer>;
 export type Judged = Omit<RejectionRecord, 'row'> & { row: unknown };
 
 /** A row's fate: inserted, held back until the owners' streams decide it, or rejected. */
-export type Verdict = { kind: 'accepted'; id: number } | { kind: 'deferred' } | { kind: 'rejected'; rejection: Judged };
+export type Verdict = { kind: 'accepted' } | { kind: 'deferred' } | { kind: 'rejected'; rejection: Judged };
+
+/**
+ * The verdicts that say nothing of the row itself, one object each rather
+ * than one per row: a transaction's verdicts live until it commits, and
+ * every young collection meanwhile copied them.
+ */
+export const ACCEPTED: Verdict = Object.freeze({ kind: 'accepted' });
+const DEFERRED: Verdict = Object.freeze({ kind: 'deferred' });
 
 const rejected = (position: number, id: unknown, reasons: Reason[], row: unknown, takenBy?: Judged['takenBy']): Verdict => ({
   kind: 'rejected',
@@ -141,7 +149,7 @@ export class Judge {
     if (held !== undefined && (undecided || held.any)) {
       if (undecided || this.#sharesKey(row, held)) {
         held.hold(this.#keysOf(row));
-        return { kind: 'deferred' };
+        return DEFERRED;
       }
     }
     if (reasons.length === 0 && row === raw && isRecordId(row.id)) return VALID;

@@ -1,6 +1,6 @@
 import type { Reason } from '@dbsim/protocol';
 import type { HeldKeys } from './held-keys.js';
-import type { Judge, Resolved, Verdict } from './judge.js';
+import { ACCEPTED, type Judge, type Resolved, type Verdict } from './judge.js';
 import type { Input } from './table-spec.js';
 
 /** How many valid rows go into one INSERT: past 64, a larger statement saves no more per row (measured). */
@@ -93,7 +93,7 @@ export class Judging {
         const slot = ids[next] === id ? next : ids.indexOf(id as number);
         next = slot + 1;
         if (slot < 0) throw new Error(`the insert answered id ${String(id)}, which none of its rows has`);
-        this.#verdicts[this.#indexes[slot] as number] = { kind: 'accepted', id: id as number };
+        this.#verdicts[this.#indexes[slot] as number] = ACCEPTED;
       }
       ids.forEach((_, slot) => {
         const index = this.#indexes[slot] as number;
