@@ -13,11 +13,10 @@ export class Random {
   }
 
   /**
-   * Generators for the items of one stream, as `new Random(seed, stream,
-   * index)` gives them, from one object reset for each item: a data set's
-   * rows draw from a generator each, and an object per row (or three, for an
-   * order) was most of what generating them allocated. The generator given
-   * is the same object each time: done with one item's before the next.
+   * The items of one stream, as `new Random(seed, stream, index)` gives
+   * them, from one object reset for each: no allocation per row of a data
+   * set. The generator given is the same object each time: done with one
+   * item's before asking for the next.
    */
   static items(seed: number, stream: string): (index: number) => Random {
     const base = streamState(seed, stream);
