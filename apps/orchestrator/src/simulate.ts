@@ -223,6 +223,11 @@ async function runIn(
     const stats = await writeReport(join(dir, REPORT_FILE), nodes, run);
     const fingerprints = fingerprint ? await digests(nodes) : undefined;
     const restarts = perNode((node) => nodes[node].restarts);
+    progress?.note('stopping the nodes…');
+    await cluster.stop();
+    progress?.note('drawing the run’s page…');
+    const pageProblem = await record.end({ how: 'finished' });
+    // Logged once the page is drawn, so that its usage is the whole run's: a short run's memory peaks drawing it.
     logEvent(log, 'run finished', {
       run,
       tables: stats,
@@ -230,10 +235,6 @@ async function runIn(
       durationsMs: perNode((node) => Math.round(durations[node])),
       ...usage(),
     });
-    progress?.note('stopping the nodes…');
-    await cluster.stop();
-    progress?.note('drawing the run’s page…');
-    const pageProblem = await record.end({ how: 'finished' });
     stopProgress();
     if (summary) {
       const width = Math.min(process.stderr.columns || 100, 120);

@@ -8,9 +8,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 
 /**
- * SQLite's page cache, 4 times its default: a batch's inserts and lookups
- * land all over the indexes, and with 2 MB many of them miss the cache. Small
- * and fixed, so that memory hardly grows with the data.
+ * SQLite's page cache unless a node says otherwise, 4 times its default: a
+ * batch's inserts and lookups land all over the indexes, and with 2 MB many
+ * of them miss the cache. Small and fixed, so that memory hardly grows with
+ * the data.
  */
 const CACHE_KIB = 8000;
 
@@ -37,6 +38,8 @@ export interface OpenOptions {
   holder: string;
   /** Back from a power loss: the writes not synced yet are lost before the file opens (under --durability normal). */
   loseUnsynced?: boolean;
+  /** SQLite's page cache, in KiB (CACHE_KIB unless told). */
+  cacheKib?: number;
 }
 
 /** A node's database, open and held. */
@@ -70,7 +73,10 @@ export function isCorrupt(error: unknown): boolean {
  * where that is cheap, the whole file checked. A file another process holds
  * is an InUse error naming that process; a damaged one a CorruptDatabase.
  */
-export function openDatabase(file: string, { durability, migrationsFolder, holder, loseUnsynced }: OpenOptions): OpenDatabase {
+export function openDatabase(
+  file: string,
+  { durability, migrationsFolder, holder, loseUnsynced, cacheKib = CACHE_KIB }: OpenOptions,
+): OpenDatabase {
   const synced = new SyncedLength(file);
   if (loseUnsynced && durability === 'normal') synced.loseTheRest();
   const sqlite = new Database(file, { timeout: 0 });
@@ -84,7 +90,7 @@ export function openDatabase(file: string, { durability, migrationsFolder, holde
       if (problems !== 'ok') throw new CorruptDatabase(`${file} is corrupt: ${String(problems)}`);
     }
     sqlite.pragma(`synchronous = ${durability.toUpperCase()}`);
-    sqlite.pragma(`cache_size = -${CACHE_KIB}`);
+    sqlite.pragma(`cache_size = -${cacheKib}`);
     const db = drizzle({ client: sqlite });
     upgradeSharedMigrations(sqlite, migrationsFolder);
     migrate(db, RUNTIME);

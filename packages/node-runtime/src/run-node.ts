@@ -25,6 +25,8 @@ export interface NodeApp {
   spec: AnyTableSpec;
   /** The app's drizzle-kit migrations folder. */
   migrationsFolder: string;
+  /** SQLite's page cache, in KiB, if not the runtime's. */
+  cacheKib?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface NodeApp {
  * Unix socket in DIR (or `--listen tcp://HOST:PORT`) for any number of
  * connections, the same protocol on each, until Ctrl-C.
  */
-export function runNode({ spec, migrationsFolder }: NodeApp): void {
+export function runNode({ spec, migrationsFolder, cacheKib }: NodeApp): void {
   const name = processName(spec.node);
   runMain(name, async () => {
     const program = command(name, `The node that owns the ${spec.node} table: on its own, it serves the protocol on a socket until Ctrl-C.`)
@@ -72,6 +74,7 @@ export function runNode({ spec, migrationsFolder }: NodeApp): void {
       store = new NodeStore(spec, join(dir, `${spec.node}.db`), {
         durability,
         migrationsFolder,
+        cacheKib,
         holder: name,
         loseUnsynced: values.loseUnsynced === true,
       });
