@@ -1,5 +1,6 @@
 import { JsonBytes, RowText, type TableSource } from '@dbsim/datasets';
 import { EncodedRows, MAX_BATCH_BYTES, MAX_ROW_BYTES, type Request } from '@dbsim/protocol';
+import { BatchBytes } from './batch-bytes.js';
 
 /** How much text is gathered before it is written into a batch's bytes. */
 const PENDING_CHARS = 16 * 1024;
@@ -49,6 +50,9 @@ export async function* batches(source: TableSource, batchSize: number, from: num
 const OPEN = 0x5b; // [
 const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
+
+/** Every stream's batches take their bytes from one lender. */
+const BYTES = new BatchBytes();
 
 /**
  * Rows' JSON gathered into batches, as the UTF-8 bytes of the batch they
@@ -132,10 +136,11 @@ class Cutter {
     const out = this.#out;
     const carried = end === undefined ? 0 : out.length - end;
     const length = out.length - carried;
-    const bytes = Buffer.allocUnsafe(length + 1);
-    out.bytes.copy(bytes, 0, 0, length);
-    bytes[length] = CLOSE;
-    const batch: Batch = { offset: this.#offset, rows: new EncodedRows(bytes, this.#count), seal: false };
+    const rows = BYTES.rows(length + 1, this.#count, (bytes) => {
+      out.bytes.copy(bytes, 0, 0, length);
+      bytes[length] = CLOSE;
+    });
+    const batch: Batch = { offset: this.#offset, rows, seal: false };
     if (Object.keys(this.#texts).length > 0) batch.texts = this.#texts;
     if (Object.keys(this.#oversized).length > 0) batch.oversized = this.#oversized;
     this.#offset = this.#position;

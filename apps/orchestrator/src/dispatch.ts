@@ -75,6 +75,7 @@ export async function sendStream(node: StreamNode, source: TableSource, options:
       acknowledged.add(batch.offset);
       committed = Math.max(committed, batch.offset + batch.rows.count);
       options.onCommitted(committed);
+      batch.rows.release(); // never sent again: its bytes are written over once the lines that carry them are written
     },
   };
   const goBack = (to: number) => {

@@ -79,6 +79,25 @@ describe('Net', () => {
     for (const line of atNode) expect(JSON.parse(line).body.rows).toEqual([{ id: 1, name: 'a' }]);
   });
 
+  it('hands an insert’s rows back once every copy it duplicated and delayed is written, or lost to a partition', async () => {
+    for (const cut of [false, true]) {
+      const net = new Net({ seed: 3, faults: { drop: 0, duplicate: 1, reorder: 0, latencyMs: 20 } });
+      net.start();
+      const { linked, atNode } = link(net);
+      let handedBack = 0;
+      const rows = new EncodedRows(Buffer.from('[{"id":1}]'), 1, () => handedBack++);
+      linked.write(
+        encodeLine({ src: 'orchestrator', dest: 'users', body: { type: 'insert', msg_id: 1, producer: 1, offset: 0, seal: false, rows } }),
+      );
+      if (cut) net.partition('users', 1000);
+      rows.release(); // acknowledged: the sender lets go, with both copies still on their way
+      expect(handedBack).toBe(0);
+      await sleep(120);
+      expect(atNode).toHaveLength(cut ? 0 : 2);
+      expect(handedBack).toBe(1);
+    }
+  });
+
   it('does the same to the same message whatever its msg_id or when it comes, and not always to a message sent again', async () => {
     const faults = { drop: 0.3, duplicate: 0.3, reorder: 0, latencyMs: 0 };
     const fates = async (msgId: (i: number) => number) => {

@@ -220,7 +220,10 @@ class NetLink extends Duplex {
 
   override _write(line: Line, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.#deliver(line, 'to node', (text, delivered) => {
-      if (this.inner.writableEnded || this.inner.destroyed) return;
+      if (this.inner.writableEnded || this.inner.destroyed) {
+        if (typeof text !== 'string') text.rows.release();
+        return;
+      }
       if (typeof text !== 'string') {
         this.#inserts.push({ line: text, delivered });
         this.#sendInserts();
@@ -256,22 +259,40 @@ class NetLink extends Duplex {
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    // The copies queued are never written: their rows are let go. Those held back keep theirs, for the garbage collector.
     for (const timer of this.#timers) clearTimeout(timer);
-    this.#inserts.length = 0;
+    for (const { line } of this.#inserts.splice(0)) line.rows.release();
     this.inner.destroy();
     done(error);
   }
 
+  /**
+   * Each copy of an insert holds its rows until it is written or lost, as
+   * the line did until here: they are written over once the last lets go.
+   */
   #deliver(line: Line, direction: Direction, pass: Pass): void {
-    for (const { delayMs, go } of this.carry(line, direction, pass)) {
-      if (delayMs <= 0) {
-        go();
+    let passed = false;
+    const copies = this.carry(line, direction, (text, delivered) => {
+      passed = true;
+      pass(text, delivered);
+    });
+    const rows = typeof line === 'string' ? undefined : line.rows;
+    for (const _ of copies) rows?.hold();
+    rows?.release();
+    const go = (copy: Copy) => {
+      passed = false;
+      copy.go();
+      if (!passed) rows?.release(); // lost to a partition
+    };
+    for (const copy of copies) {
+      if (copy.delayMs <= 0) {
+        go(copy);
         continue;
       }
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        go();
-      }, delayMs);
+        go(copy);
+      }, copy.delayMs);
       this.#timers.add(timer);
     }
   }

@@ -65,6 +65,31 @@ describe('line codec', () => {
     expect(taken).toEqual((line as InsertLine).parts.map((part) => part.length));
   });
 
+  it('hands lent rows back only once the sender and every line carrying them have let go, and never twice', async () => {
+    let handedBack = 0;
+    const rows = new EncodedRows(Buffer.from('[{"id":1}]'), 1, () => handedBack++);
+    const insert = () =>
+      encodeLine({ src: 'a', dest: 'b', body: { type: 'insert', msg_id: 1, producer: 1, offset: 0, seal: false, rows } });
+    const pending: (() => void)[] = [];
+    const stream = new Writable({
+      write(_chunk, _encoding, next) {
+        pending.push(next);
+      },
+    });
+    writeLine(stream, insert());
+    const resent = insert(); // made, not written yet
+    rows.release(); // acknowledged: the sender lets go
+    expect(handedBack).toBe(0);
+    while (pending.length > 0) (pending.shift() as () => void)();
+    await new Promise(setImmediate);
+    expect(handedBack).toBe(0); // the resend still holds them
+    writeLine(new Writable({ write: (_chunk, _encoding, next) => next() }), resent);
+    await new Promise(setImmediate);
+    expect(handedBack).toBe(1);
+    expect(() => rows.release()).toThrow(/let go more often than held/);
+    expect(() => insert()).toThrow(/held after they were handed back/);
+  });
+
   it('reassembles lines split across chunks and splits chunks holding several', () => {
     expect(decode(['{"a":', '1}\n{"b"', ':2}\n{"c":3}\n']).lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
   });

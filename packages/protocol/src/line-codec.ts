@@ -8,15 +8,34 @@ import type { Envelope, Request } from './messages.js';
  * that sends it: thousands of row objects or strings kept alive that long
  * would be copied by every garbage collection in between, and text would be
  * encoded again at every write.
+ *
+ * The bytes may be lent (`free`): whoever keeps them past the moment holds
+ * them (the sender, from the start, until acknowledged; each line that
+ * carries them, until written), and once the last lets go they are handed
+ * back, to be written over. A hold never let go only leaves them to the
+ * garbage collector.
  */
 export class EncodedRows {
+  #holds = 1;
+
   constructor(
     readonly bytes: Buffer,
     readonly count: number,
+    private readonly free?: () => void,
   ) {}
 
   static of(rows: readonly unknown[]): EncodedRows {
     return new EncodedRows(Buffer.from(JSON.stringify(rows)), rows.length);
+  }
+
+  hold(): void {
+    if (this.#holds === 0) throw new Error('rows held after they were handed back');
+    this.#holds++;
+  }
+
+  release(): void {
+    if (this.#holds === 0) throw new Error('rows let go more often than held');
+    if (--this.#holds === 0) this.free?.();
   }
 }
 
@@ -27,13 +46,18 @@ const CLOSE_INSERT = Buffer.from('}}\n');
  * The rows' bytes are the batch's own, shared by every line that sends it
  * (a resend, a copy the net duplicates) and written as they are: a line
  * copied whole for each send was half a megabyte a batch to allocate, copy
- * and free, and the freed blocks were what grew the orchestrator's RSS.
+ * and free, and the freed blocks were what grew the orchestrator's RSS. A
+ * line holds its rows until writeLine has written it.
  */
 export class InsertLine {
   readonly parts: readonly Buffer[];
   readonly length: number;
 
-  constructor(head: Buffer, rows: EncodedRows) {
+  constructor(
+    head: Buffer,
+    readonly rows: EncodedRows,
+  ) {
+    rows.hold();
     this.parts = [head, rows.bytes, CLOSE_INSERT];
     this.length = head.length + rows.bytes.length + CLOSE_INSERT.length;
   }
@@ -73,8 +97,8 @@ export function lineHead(line: Line, units: number): string {
 /**
  * Writes a line to a byte stream. An insert's parts are written back to
  * back, so that no other line comes between them, and corked, so that a
- * socket takes them in one writev. `done` is called once the whole line is
- * written.
+ * socket takes them in one writev; once the stream has taken them, the
+ * line lets go of its rows. `done` is called once the whole line is written.
  */
 export function writeLine(stream: Writable, line: Line, done?: (error?: Error | null) => void): boolean {
   if (typeof line === 'string') return stream.write(line, done);
@@ -83,7 +107,10 @@ export function writeLine(stream: Writable, line: Line, done?: (error?: Error | 
   try {
     stream.write(head);
     stream.write(rows);
-    return stream.write(close, done);
+    return stream.write(close, (error) => {
+      line.rows.release();
+      done?.(error);
+    });
   } finally {
     stream.uncork();
   }
