@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logEvent, logRejection, readEvent, readLine, readRejectionKey } from './events.js';
+import { logEvent, logRejection, readEvent, readLine, readRejectionKey, readRejectionKeyOf } from './events.js';
 import { createLogger } from './index.js';
 
 /** What a real pino logger, set up as every process sets it up, writes for these events. */
@@ -37,6 +37,13 @@ describe('the log contract', () => {
   it('reads a rejection line’s key without parsing it, from real pino output', () => {
     const [line] = written('orders-node', (log) => logRejection(log, { ...rejection, reasons: ['user_missing'] }, '{"id":8}'));
     expect(readRejectionKey(line as string)).toEqual({ name: 'orders-node', run: 3, batch: 5000, position: 5007 });
+    expect(readRejectionKeyOf(Buffer.from(line as string))).toEqual({ name: 'orders-node', run: 3, batch: 5000, position: 5007 });
+  });
+
+  it('reads the key from the bytes of a line whose head is longer than usual', () => {
+    const name = `node-${'x'.repeat(300)}`;
+    const [line] = written(name, (log) => logRejection(log, { ...rejection, reasons: ['user_missing'] }, '{"id":8}'));
+    expect(readRejectionKeyOf(Buffer.from(line as string))).toEqual({ name, run: 3, batch: 5000, position: 5007 });
   });
 
   it('is not fooled by a row or an id that spells out the key fields', () => {
@@ -45,8 +52,10 @@ describe('the log contract', () => {
       logRejection(log, { ...rejection, reasons: ['field_unknown'], id: { run: 7 } }, JSON.stringify(hostile)),
     );
     expect(readRejectionKey(line as string)).toEqual({ name: 'users-node', run: 3, batch: 5000, position: 5007 });
+    expect(readRejectionKeyOf(Buffer.from(line as string))).toEqual({ name: 'users-node', run: 3, batch: 5000, position: 5007 });
     const [other] = written('orchestrator', (log) => log.warn({ row: hostile }, 'something else'));
     expect(readRejectionKey(other as string)).toBeUndefined();
+    expect(readRejectionKeyOf(Buffer.from(other as string))).toBeUndefined();
   });
 
   it('names the process a line is about in `target`, apart from the one that writes it', () => {

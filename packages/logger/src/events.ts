@@ -194,7 +194,24 @@ export function readRejectionKey(line: string): RejectionKey | undefined {
   let end = line.length;
   while (end > 0 && line.charCodeAt(end - 1) <= 0x20) end--;
   if (!line.startsWith(REJECTION_END, end - REJECTION_END.length)) return undefined;
-  const fields = REJECTION_KEY.exec(line);
+  return keyIn(line);
+}
+
+const REJECTION_END_BYTES = Buffer.from(REJECTION_END);
+/** A key's fields fit in a line's first bytes: only those are decoded, unless they do not hold it. */
+const KEY_BYTES = 256;
+
+/** readRejectionKey, of a line given as its bytes: a reader that passes over most lines then makes no string of them. */
+export function readRejectionKeyOf(line: Buffer): RejectionKey | undefined {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] as number) <= 0x20) end--;
+  const from = end - REJECTION_END_BYTES.length;
+  if (from < 0 || line.compare(REJECTION_END_BYTES, 0, REJECTION_END_BYTES.length, from, end) !== 0) return undefined;
+  return keyIn(line.toString('utf8', 0, Math.min(end, KEY_BYTES))) ?? (end > KEY_BYTES ? keyIn(line.toString('utf8', 0, end)) : undefined);
+}
+
+function keyIn(text: string): RejectionKey | undefined {
+  const fields = REJECTION_KEY.exec(text);
   return fields === null
     ? undefined
     : { name: fields[1] as string, run: Number(fields[2]), batch: Number(fields[3]), position: Number(fields[4]) };

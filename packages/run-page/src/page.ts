@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsProblem } from '@dbsim/cli';
 import { loadPageData, type RunPageData } from './page-data.js';
@@ -11,15 +11,19 @@ function pageScript(): string {
   return readFileSync(new URL('../dist/browser.js', import.meta.url), 'utf8');
 }
 
-/**
- * The page, self-contained: its code, its styles and its data inline, so that
- * it opens from disk with nothing loaded from anywhere. Text that would end
- * a script element early is escaped.
- */
+/** The page, whole. */
 export function pageHtml(data: RunPageData): string {
-  const json = JSON.stringify(data).replaceAll('<', '\\u003c');
+  return [...pageParts(data)].join('');
+}
+
+/**
+ * The page, self-contained, in parts: its code, its styles and its data
+ * inline, so that it opens from disk with nothing loaded from anywhere. Text
+ * that would end a script element early is escaped.
+ */
+function* pageParts(data: RunPageData): Generator<string> {
   const script = pageScript().replace(/<\/script/gi, '<\\/script');
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -36,19 +40,49 @@ export function pageHtml(data: RunPageData): string {
 <section id="explorer"><h2>Why was a row rejected?</h2><div class="chart"></div></section>
 <section id="chaos" hidden><h2>Faults</h2><div class="chart"></div></section>
 </main>
-<script type="application/json" id="run-data">${json}</script>
+<script type="application/json" id="run-data">`;
+  for (const json of jsonParts(data)) yield json.replaceAll('<', '\\u003c');
+  yield `</script>
 <script>${script}</script>
 </body>
 </html>
 `;
 }
 
+/** Elements of the data's lists written at a time. */
+const ELEMENTS_PER_PART = 1000;
+
+/**
+ * The data's JSON, its lists (the history, the rejected rows) a thousand
+ * elements at a time: the page of a long run is megabytes of text, and as
+ * one string, escaped and joined, it was the orchestrator's peak.
+ */
+function* jsonParts({ history, rejections, ...rest }: RunPageData): Generator<string> {
+  yield `${JSON.stringify(rest).slice(0, -1)},"history":[`;
+  yield* elements(history);
+  yield '],"rejections":[';
+  yield* elements(rejections);
+  yield ']}';
+}
+
+function* elements(list: readonly unknown[]): Generator<string> {
+  for (let from = 0; from < list.length; from += ELEMENTS_PER_PART) {
+    const part = list.slice(from, from + ELEMENTS_PER_PART).map((element) => JSON.stringify(element));
+    yield `${from === 0 ? '' : ','}${part.join(',')}`;
+  }
+}
+
 /** Writes DIR/run.html whole or not at all: a page being written is never the one a browser opens. */
 export async function writeRunPage(dir: string): Promise<string> {
   const file = join(dir, RUN_PAGE_FILE);
-  const html = pageHtml(await loadPageData(dir, false));
+  const data = await loadPageData(dir, false);
   try {
-    writeFileSync(`${file}.partial`, html);
+    const fd = openSync(`${file}.partial`, 'w');
+    try {
+      for (const part of pageParts(data)) writeSync(fd, part);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(`${file}.partial`, file);
   } catch (error) {
     throw new Error(`cannot write ${file}: ${fsProblem(error)}`, { cause: error });

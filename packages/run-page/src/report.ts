@@ -1,7 +1,7 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
 import { NODES, type NodeName, type Reason, type RejectionRecord } from '@dbsim/protocol';
 import type { Rejected } from './explain.js';
+import { eachLine } from './file-lines.js';
 
 /** Where a run's report is, in its folder. */
 export const REPORT_FILE = 'report.json';
@@ -23,6 +23,8 @@ export interface ReportRead {
 const ROW = ',"row":';
 /** A rejected row's table, the first field of its line. */
 const TABLE = /^\s*\{"table":"(\w+)"/;
+/** A line's first bytes, which hold its table (a line is written indented by 4). */
+const TABLE_BYTES = 64;
 
 /** The fields of a rejected row's line, in the order written: the row, which may be of any size, comes last. */
 const headOf = (table: NodeName, { id, position, reasons, takenBy }: Omit<RejectionRecord, 'row'>) =>
@@ -71,37 +73,32 @@ export async function readReport(file: string, options: ReadOptions = {}): Promi
   const share = (table: NodeName) => (keep ? perTable : Math.min(perTable, read?.tables[table]?.rejected ?? 0));
   const complete = () => NODES.every((table) => (kept[table] ?? 0) >= share(table));
   let number = 0;
-  const input = createReadStream(file);
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-      number++;
-      if (read === undefined) {
-        if (!line.trim().startsWith('"rejections": [')) {
-          head += line;
-          continue;
-        }
-        read = readHead(head);
-        if (complete()) break;
-        continue;
+  await eachLine(file, (bytes) => {
+    number++;
+    if (read === undefined) {
+      const line = bytes.toString();
+      if (!line.trim().startsWith('"rejections": [')) {
+        head += line;
+        return;
       }
-      // Past its table's share a line is passed over unparsed: a report has a line per rejected row, of any size.
-      const lineTable = TABLE.exec(line)?.[1] as NodeName | undefined;
-      if (lineTable !== undefined && (kept[lineTable] ?? 0) >= perTable) continue;
-      const text = line.trim().replace(/,$/, '');
-      if (!text.startsWith('{')) continue;
-      const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
-      const fields = { table, id, position, reasons, ...(takenBy === undefined ? {} : { takenBy }) };
-      if ((kept[table] ?? 0) >= perTable || (keep && !keep(fields))) continue;
-      const before = `${headOf(table, fields)}${ROW}`;
-      if (!text.startsWith(before)) throw new Error(`${file}, line ${number}: not a rejected row as simulate writes it`);
-      const row = text.slice(before.length, -1);
-      kept[table] = (kept[table] ?? 0) + 1;
-      rejections.push({ ...fields, row: rowChars !== undefined && row.length > rowChars ? copy(`${row.slice(0, rowChars)}…`) : row });
-      if (complete()) break;
+      read = readHead(head);
+      return !complete();
     }
-  } finally {
-    input.destroy();
-  }
+    // Past its table's share a line is passed over undecoded: a report has a line per rejected row, of any size.
+    const lineTable = TABLE.exec(bytes.toString('latin1', 0, TABLE_BYTES))?.[1] as NodeName | undefined;
+    if (lineTable !== undefined && (kept[lineTable] ?? 0) >= perTable) return;
+    const text = bytes.toString().trim().replace(/,$/, '');
+    if (!text.startsWith('{')) return;
+    const { table, id, position, reasons, takenBy } = JSON.parse(text) as Rejected;
+    const fields = { table, id, position, reasons, ...(takenBy === undefined ? {} : { takenBy }) };
+    if ((kept[table] ?? 0) >= perTable || (keep && !keep(fields))) return;
+    const before = `${headOf(table, fields)}${ROW}`;
+    if (!text.startsWith(before)) throw new Error(`${file}, line ${number}: not a rejected row as simulate writes it`);
+    const row = text.slice(before.length, -1);
+    kept[table] = (kept[table] ?? 0) + 1;
+    rejections.push({ ...fields, row: rowChars !== undefined && row.length > rowChars ? copy(`${row.slice(0, rowChars)}…`) : row });
+    return !complete();
+  });
   const { run, tables } = read ?? readHead(head);
   return { run, tables, rejections };
 }
