@@ -1,7 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Channel, RemoteError } from './channel.js';
-import { MAX_LINE_BYTES } from './line-codec.js';
+import { EncodedRows, MAX_LINE_BYTES } from './line-codec.js';
 import type { Liveness } from './liveness.js';
 import type { Envelope } from './messages.js';
 import { RESEND_FIRST_MS, RESEND_MIN_MS } from './resend.js';
@@ -177,6 +177,30 @@ describe('Channel on a link that loses messages', () => {
     await pending;
     expect([...copies.values()]).toEqual([3]);
     expect(client.resent).toBe(2);
+  });
+
+  it('holds an insert’s rows again for each time it sends it again, so that they are handed back only once answered and let go', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    const [client, server] = pair();
+    client.lossy = true;
+    let copies = 0;
+    server.onMessage(({ src, body }) => {
+      if (body.type !== 'insert' || ++copies <= 2) return;
+      server.send({
+        src: 'users',
+        dest: src,
+        body: { type: 'insert_ok', in_reply_to: body.msg_id, offset: 0, count: 1, inserted: 1, rejected: 0, deferred: 0 },
+      });
+    });
+    let handedBack = 0;
+    const rows = new EncodedRows(Buffer.from('[{"id":1}]'), 1, () => handedBack++);
+    const answered = client.request('users', { type: 'insert', producer: 1, offset: 0, seal: false, rows });
+    await vi.advanceTimersByTimeAsync(4 * RESEND_FIRST_MS);
+    await answered;
+    expect(copies).toBe(3);
+    expect(handedBack).toBe(0); // the sender still holds them
+    rows.release();
+    expect(handedBack).toBe(1);
   });
 
   it('sends a request once on a link that loses nothing (a pipe, a TCP connection), however long the answer takes', async () => {

@@ -209,6 +209,8 @@ export class Channel {
     if (this.#pending.get(msgId) !== pending || this.#closed) return false;
     this.resent++;
     pending.resent = true;
+    // Each write of an insert's line lets go of a hold on its rows (see InsertLine): written again, it takes another.
+    if (typeof pending.line !== 'string') pending.line.rows.hold();
     this.#write(pending.line, pending.type);
     return true;
   }

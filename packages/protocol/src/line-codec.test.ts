@@ -61,6 +61,7 @@ describe('line codec', () => {
         });
       },
     });
+    (line as InsertLine).rows.hold(); // written again: a hold of its own
     await new Promise((resolve) => writeLine(slow, line, resolve));
     expect(taken).toEqual((line as InsertLine).parts.map((part) => part.length));
   });

@@ -47,7 +47,9 @@ const CLOSE_INSERT = Buffer.from('}}\n');
  * (a resend, a copy the net duplicates) and written as they are: a line
  * copied whole for each send was half a megabyte a batch to allocate, copy
  * and free, and the freed blocks were what grew the orchestrator's RSS. A
- * line holds its rows until writeLine has written it.
+ * line holds its rows once, for its first write: writeLine (or the net's
+ * link, for each copy it makes) lets go of them once it is written, so a
+ * line written again takes another hold first.
  */
 export class InsertLine {
   readonly parts: readonly Buffer[];

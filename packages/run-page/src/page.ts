@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsProblem } from '@dbsim/cli';
 import { loadPageData, type RunPageData } from './page-data.js';
@@ -21,8 +21,8 @@ export function pageHtml(data: RunPageData): string {
  * inline, so that it opens from disk with nothing loaded from anywhere. Text
  * that would end a script element early is escaped.
  */
-function* pageParts(data: RunPageData): Generator<string> {
-  const script = pageScript().replace(/<\/script/gi, '<\\/script');
+function* pageParts(data: RunPageData, code = pageScript()): Generator<string> {
+  const script = code.replace(/<\/script/gi, '<\\/script');
   yield `<!doctype html>
 <html lang="en">
 <head>
@@ -76,10 +76,11 @@ function* elements(list: readonly unknown[]): Generator<string> {
 export async function writeRunPage(dir: string): Promise<string> {
   const file = join(dir, RUN_PAGE_FILE);
   const data = await loadPageData(dir, false);
+  const code = pageScript();
   try {
     const fd = openSync(`${file}.partial`, 'w');
     try {
-      for (const part of pageParts(data)) writeSync(fd, part);
+      for (const part of pageParts(data, code)) writeFileSync(fd, part); // the whole part, however many writes it takes
     } finally {
       closeSync(fd);
     }
