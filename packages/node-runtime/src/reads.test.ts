@@ -14,6 +14,14 @@ describe('reads', () => {
     expect(temp.store.reads.rejections(1, -1, 1).map((r) => r.position)).toEqual([1]);
   });
 
+  it('counts each reason a rejected row has once, in canonical order, and none for a producer without rejections', () => {
+    // Empty label and a missing owner; a repeated id; an unknown field and a missing owner; the same again.
+    apply(0, [thing(1, '', 9), thing(2), thing(2, 'b'), { ...thing(3, 'c', 9), extra: 1 }, { ...thing(4, 'd', 9), extra: 2 }]);
+    expect(temp.store.reads.stats(1).reasons).toEqual({ field_unknown: 2, id_duplicate: 1, name_empty: 1, user_missing: 3 });
+    expect(Object.keys(temp.store.reads.stats(1).reasons)).toEqual(['field_unknown', 'id_duplicate', 'name_empty', 'user_missing']);
+    expect(temp.store.reads.stats(7)).toEqual({ received: 0, inserted: 0, rejected: 0, reasons: {} });
+  });
+
   it('fingerprints what the table holds, however the rows were batched', () => {
     const rows = [thing(1), thing(1, 'again'), thing(2), null];
     apply(0, rows.slice(0, 1));
