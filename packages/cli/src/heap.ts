@@ -12,46 +12,31 @@ export const HEAP_FLAGS = ['--min-semi-space-size=16', '--max-old-space-size=192
 /**
  * The orchestrator's heap also starts at 64 MB. It keeps about 12 MB alive,
  * and with an old generation that small V8 sees its limit within a young
- * generation's reach and marks the whole heap every 150 ms or so: a tenth of
- * the orchestrator's CPU. At 128 MB it marked it once a run, but its old
- * generation filled with garbage until then, to 41 MB at four times the
- * default size: its peak grew with the data (129 MB at a quarter of it, 157
- * at four times). At 64, 5 or 6 times a default-size run (some 60 ms), and
- * 121 → 137 MB.
+ * generation's reach and marked the whole heap every 150 ms or so: a tenth
+ * of the orchestrator's CPU. At 128 MB it marked it about once a run, but
+ * its old generation filled with garbage meanwhile, to 41 MB at four times
+ * the default size, so that its peak grew with the data (129 MB at a quarter
+ * of it, 157 at four times). At 64, with its batch buffers lent again
+ * (BatchBytes), 5 or 6 times a default-size run (some 60 ms): 121 → 137 MB.
  */
 export const INITIAL_HEAP_SIZE = '--initial-heap-size';
 export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=64`] as const;
 
 /**
- * Each node's heap, sized for its work. users-node's young generation is
- * 32 MB, as each young collection copies the parsed rows of the batches in
- * hand, and twice the room halves the collections (58 a run, now 25 to 30,
- * some 100 ms less); its old generation starts at 64 MB, as it keeps 15 to
- * 17 MB alive and V8 set its next limit at about twice that, marking the
- * whole heap every 300 to 500 ms. products-node mostly answers lookups,
- * and orders-node's rows are short: with users-node's settings their young
- * generations were mostly never written to in a short run and all of them
- * in a long one, and their old ones filled with garbage up to the limit,
- * so that their peaks grew with the data (products-node 117 MB at a
- * quarter of the default size, 149 at four times it). With these, 78 → 89
- * and 113 → 134 MB, for some 40 and 60 ms more of collections a
- * default-size run. None of them grows with the data.
+ * A node's heap: its young generation is 32 MB, as each young collection
+ * copies the parsed rows of the batches in hand, and twice the room halves
+ * the collections (users-node: 58 a run, now 25 to 30, some 100 ms less);
+ * its old generation starts at 64 MB, as a node keeps 15 to 17 MB alive and
+ * V8 set its next limit at about twice that, marking the whole heap every
+ * 300 to 500 ms (a dozen times a run in users-node, now two to five). Both
+ * cost some 40 MB more peak RSS per node, and neither grows with the data.
  */
-export const NODE_HEAP_FLAGS = {
-  'users-node': nodeHeap(32, 64),
-  'products-node': nodeHeap(4, 16),
-  'orders-node': nodeHeap(16, 32),
-} as const satisfies Record<string, readonly string[]>;
-
-/** A node's heap flags: its young generation's semi-spaces fixed at `semiSpaceMb`, its old generation starting at `oldSpaceMb`. */
-function nodeHeap(semiSpaceMb: number, oldSpaceMb: number): readonly string[] {
-  return [
-    `--min-semi-space-size=${semiSpaceMb}`,
-    `--max-semi-space-size=${semiSpaceMb}`,
-    '--max-old-space-size=192',
-    `--initial-old-space-size=${oldSpaceMb}`,
-  ];
-}
+export const NODE_HEAP_FLAGS = [
+  '--min-semi-space-size=32',
+  '--max-semi-space-size=32',
+  '--max-old-space-size=192',
+  '--initial-old-space-size=64',
+] as const;
 
 /** The orchestrator's malloc setting (see orchestratorEnv). */
 const MMAP_THRESHOLD = 'glibc.malloc.mmap_threshold=131072';
