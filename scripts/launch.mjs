@@ -6,7 +6,7 @@
 // its progress, and its exit code is this process's.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -38,9 +38,9 @@ export function build(app) {
 
 /**
  * Builds `app`, then runs its dist/main.js with `args` in the caller's
- * folder. `heap`: with the V8 heap settings of the orchestrator or of a
- * node, which Node takes on its command line only (and the orchestrator's
- * malloc settings, in its environment).
+ * folder. `heap`: with the V8 heap settings of the orchestrator or of the
+ * node `app` is, which Node takes on its command line only (and the
+ * orchestrator's malloc settings, in its environment).
  * @param {string} app
  * @param {string[]} args
  * @param {{ heap?: 'orchestrator' | 'node' }} [options]
@@ -49,7 +49,7 @@ export async function launch(app, args, { heap } = {}) {
   build(app);
   const settings = heap && (await import(join(root, 'packages/cli/dist/heap.js')));
   const orchestrator = heap === 'orchestrator';
-  const flags = !settings ? [] : orchestrator ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.NODE_HEAP_FLAGS;
+  const flags = !settings ? [] : orchestrator ? settings.ORCHESTRATOR_HEAP_FLAGS : settings.NODE_HEAP_FLAGS[basename(app)];
   const env = orchestrator ? settings.orchestratorEnv() : process.env;
   const child = spawn(process.execPath, [...flags, join(root, app, 'dist/main.js'), ...args], { stdio: 'inherit', env });
   // The terminal sends Ctrl-C to the whole process group: the app handles it, and this waits for it to finish.

@@ -11,6 +11,7 @@ import {
   LineDecoder,
   NODE_EXIT,
   type NodeName,
+  processName,
 } from '@dbsim/protocol';
 import { loopbackPair } from './loopback.js';
 
@@ -74,9 +75,9 @@ const FINAL_EXIT_CODES: ReadonlyMap<number, number> = new Map([
   [NODE_EXIT.corrupt, 1],
 ]);
 
-/** A node's Node flags: the orchestrator's own (a profiler's, say), but not its heap's head start, then the nodes' heap settings. */
-export function nodeExecArgv(orchestrator: readonly string[]): string[] {
-  return [...orchestrator.filter((flag) => !flag.startsWith(INITIAL_HEAP_SIZE)), ...NODE_HEAP_FLAGS];
+/** A node's Node flags: the orchestrator's own (a profiler's, say), but not its heap's head start, then the node's heap settings. */
+export function nodeExecArgv(name: NodeName, orchestrator: readonly string[]): string[] {
+  return [...orchestrator.filter((flag) => !flag.startsWith(INITIAL_HEAP_SIZE)), ...NODE_HEAP_FLAGS[processName(name)]];
 }
 
 /**
@@ -97,7 +98,7 @@ export function forkNode(name: NodeName, { dir, durability, onLogLine }: ForkOpt
         throw (pairs.find((pair) => pair.status === 'rejected') as PromiseRejectedResult).reason;
       child = fork(fileURLToPath(MAINS[name]), args, {
         stdio: ['ignore', logs.theirs, 'pipe', 'ipc', link.theirs],
-        execArgv: nodeExecArgv(process.execArgv),
+        execArgv: nodeExecArgv(name, process.execArgv),
         env: nodeEnv(),
       });
     } finally {

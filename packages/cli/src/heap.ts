@@ -23,20 +23,37 @@ export const INITIAL_HEAP_SIZE = '--initial-heap-size';
 export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=64`] as const;
 
 /**
- * A node's heap: its young generation is 32 MB, as each young collection
+ * A node's heap. Its young generation is 32 MB, as each young collection
  * copies the parsed rows of the batches in hand, and twice the room halves
  * the collections (users-node: 58 a run, now 25 to 30, some 100 ms less);
  * its old generation starts at 64 MB, as a node keeps 15 to 17 MB alive and
  * V8 set its next limit at about twice that, marking the whole heap every
  * 300 to 500 ms (a dozen times a run in users-node, now two to five). Both
  * cost some 40 MB more peak RSS per node, and neither grows with the data.
+ *
+ * products-node, which mostly answers lookups, allocates so little that a
+ * short run collected its young generation once, and never wrote most of
+ * it, and a long one all of it: its peak grew with the data (117 MB at a
+ * quarter of the default size, 138 to 154 at four times it). With 16 MB it
+ * collects 7 times a default-size run instead of 3, in as much time, and
+ * peaks at 102 to 110 MB. Smaller still, its collections paused the answers
+ * to orders-node's lookups often enough to slow the streams.
  */
-export const NODE_HEAP_FLAGS = [
-  '--min-semi-space-size=32',
-  '--max-semi-space-size=32',
-  '--max-old-space-size=192',
-  '--initial-old-space-size=64',
-] as const;
+export const NODE_HEAP_FLAGS = {
+  'users-node': nodeHeap(32),
+  'products-node': nodeHeap(16),
+  'orders-node': nodeHeap(32),
+} as const satisfies Record<string, readonly string[]>;
+
+/** A node's heap flags, its young generation's semi-spaces fixed at `semiSpaceMb`. */
+function nodeHeap(semiSpaceMb: number): readonly string[] {
+  return [
+    `--min-semi-space-size=${semiSpaceMb}`,
+    `--max-semi-space-size=${semiSpaceMb}`,
+    '--max-old-space-size=192',
+    '--initial-old-space-size=64',
+  ];
+}
 
 /** The orchestrator's malloc setting (see orchestratorEnv). */
 const MMAP_THRESHOLD = 'glibc.malloc.mmap_threshold=131072';
