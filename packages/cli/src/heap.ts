@@ -12,31 +12,36 @@ export const HEAP_FLAGS = ['--min-semi-space-size=16', '--max-old-space-size=192
 /**
  * The orchestrator's heap also starts at 64 MB. It keeps about 12 MB alive,
  * and with an old generation that small V8 sees its limit within a young
- * generation's reach and marked the whole heap every 150 ms or so: a tenth
- * of the orchestrator's CPU. At 128 MB it marked it about once a run, but
+ * generation's reach: it marked the whole heap every 150 ms or so, a tenth
+ * of the orchestrator's CPU, while its batch buffers' memory drove
+ * collections too. Started at 128 MB, it was marked once or twice a run, but
  * its old generation filled with garbage meanwhile, to 41 MB at four times
- * the default size, so that its peak grew with the data (129 MB at a quarter
- * of it, 157 at four times). At 64, with its batch buffers lent again
- * (BatchBytes), 5 or 6 times a default-size run (some 60 ms): 121 → 137 MB.
+ * the default size: peak RSS 129 MB at a quarter of the default size, 157 at
+ * four times it. Since the buffers are lent again (BatchBytes), a heap
+ * started at 64 MB is marked 5 or 6 times a default-size run (some 60 ms),
+ * and peaks at 120 to 124 MB at a quarter of the size, 134 to 138 at four
+ * times it.
  */
 export const INITIAL_HEAP_SIZE = '--initial-heap-size';
 export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=64`] as const;
 
 /**
- * A node's heap. Its young generation is 32 MB, as each young collection
- * copies the parsed rows of the batches in hand, and twice the room halves
- * the collections (users-node: 58 a run, now 25 to 30, some 100 ms less);
- * its old generation starts at 64 MB, as a node keeps 15 to 17 MB alive and
- * V8 set its next limit at about twice that, marking the whole heap every
- * 300 to 500 ms (a dozen times a run in users-node, now two to five). Both
- * cost some 40 MB more peak RSS per node, and neither grows with the data.
+ * A node's heap; users-node's, and the others' where not said otherwise
+ * below. Its young generation is 32 MB, as each young collection copies the
+ * parsed rows of the batches in hand, and twice the room halves the
+ * collections (users-node: 58 a run, now 25 to 30, some 100 ms less); its
+ * old generation starts at 64 MB, as a node keeps 15 to 17 MB alive and V8
+ * set its next limit at about twice that, marking the whole heap every 300
+ * to 500 ms (a dozen times a run in users-node, now two to five). Both cost
+ * some 40 MB more peak RSS per node, a cost that does not grow with the
+ * data.
  *
  * products-node, which mostly answers lookups, allocates so little that a
  * short run collected its young generation once, and never wrote most of
  * it, and a long one all of it: its peak grew with the data (117 MB at a
  * quarter of the default size, 138 to 154 at four times it). With 16 MB it
  * collects 7 times a default-size run instead of 3, in as much time, and
- * peaks at 102 to 110 MB. Smaller still, its collections paused the answers
+ * peaks at 101 to 103 MB and 109 to 121. Smaller still, its collections paused the answers
  * to orders-node's lookups often enough to slow the streams.
  *
  * orders-node's old generation starts at 32 MB: from 64 it filled with

@@ -41,7 +41,7 @@ export class Reads {
     const totals = { received: received?.n ?? 0, rejected: rejected?.n ?? 0 };
     // One pass over the rejections, a count per reason, with no sort: json_each and GROUP BY sorted every reason
     // every rejection gave, in memory that grew with them. A reason's code in quotes stands for itself alone in the
-    // JSON list a rejection keeps.
+    // JSON list a rejection keeps, and is there once at most (canonical): rows matched are reasons given.
     const [counts = []] = this.db.values<(number | null)[]>(
       sql`select ${sql.join(
         REASONS.map((reason) => sql`sum(instr(${rejections.reasons}, ${`"${reason}"`}) > 0)`),
