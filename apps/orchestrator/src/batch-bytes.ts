@@ -13,8 +13,8 @@ const KEPT_PER_SIZE = 32;
  * full collection, which these buffers themselves provoked. The
  * orchestrator's memory then swung by 40 MB, and with its heap starting at
  * 64 MB it marked it whole 112 times in a run four times the default size
- * (now 14). Sizes are rounded up to
- * a power of two, so that the batches of every table share them.
+ * (now 14). Sizes are rounded up to a power of two, so that the batches of
+ * every table share them.
  */
 export class BatchBytes {
   readonly #free = new Map<number, Buffer[]>();

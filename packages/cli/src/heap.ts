@@ -41,8 +41,9 @@ export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=64`
  * it, and a long one all of it: its peak grew with the data (117 MB at a
  * quarter of the default size, 138 to 154 at four times it). With 16 MB it
  * collects 7 times a default-size run instead of 3, in as much time, and
- * peaks at 101 to 103 MB and 109 to 121. Smaller still, its collections paused the answers
- * to orders-node's lookups often enough to slow the streams.
+ * peaks at 101 to 103 MB and 109 to 121. Smaller still, its collections
+ * paused the answers to orders-node's lookups often enough to slow the
+ * streams.
  *
  * orders-node's old generation starts at 32 MB: from 64 it filled with
  * garbage over a long run (its peak 147 MB at a quarter of the default size,
