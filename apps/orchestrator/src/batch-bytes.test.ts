@@ -17,12 +17,24 @@ describe('BatchBytes', () => {
     expect(third.count).toBe(9);
   });
 
-  it('lends buffers by size, so that a larger batch never gets a smaller one', () => {
+  it('makes a buffer an eighth larger than its batch, in 64 KB steps, so that a slightly larger batch fits it', () => {
+    const lender = new BatchBytes();
+    const first = lender.rows(500_000, 50, fill(1));
+    expect(first.bytes.buffer.byteLength).toBe(9 * 64 * 1024); // 562,500 bytes, rounded up
+    first.release();
+    const larger = lender.rows(560_000, 56, fill(2));
+    expect(larger.bytes.buffer).toBe(first.bytes.buffer);
+  });
+
+  it('lets go of a free buffer too small for the next batch, never lending it', () => {
     const lender = new BatchBytes();
     const small = lender.rows(1000, 1, fill(1));
     small.release();
     const large = lender.rows(300_000, 30, fill(2));
     expect(large.bytes.buffer).not.toBe(small.bytes.buffer);
     expect(large.bytes.length).toBe(300_000);
+    large.release();
+    const next = lender.rows(1000, 1, fill(3));
+    expect(next.bytes.buffer).toBe(large.bytes.buffer);
   });
 });

@@ -51,9 +51,6 @@ const OPEN = 0x5b; // [
 const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
 
-/** Every stream's batches take their bytes from one lender. */
-const BYTES = new BatchBytes();
-
 /**
  * Rows' JSON gathered into batches, as the UTF-8 bytes of the batch they
  * fall in. Rows given as text are written a few kilobytes at a time (a write
@@ -65,6 +62,7 @@ class Cutter {
   #position: number;
   #offset: number;
   readonly #out = new JsonBytes();
+  readonly #lender = new BatchBytes();
   /** Text not yet written into the bytes. */
   #pending = '';
   #count = 0;
@@ -136,7 +134,7 @@ class Cutter {
     const out = this.#out;
     const carried = end === undefined ? 0 : out.length - end;
     const length = out.length - carried;
-    const rows = BYTES.rows(length + 1, this.#count, (bytes) => {
+    const rows = this.#lender.rows(length + 1, this.#count, (bytes) => {
       out.bytes.copy(bytes, 0, 0, length);
       bytes[length] = CLOSE;
     });
