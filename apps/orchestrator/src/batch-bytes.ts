@@ -27,14 +27,17 @@ export class BatchBytes {
 
   /** `length` bytes for `count` rows, written by `write`, lent until every holder has let go. */
   rows(length: number, count: number, write: (bytes: Buffer) => void): EncodedRows {
-    let whole = this.#free.pop();
-    while (whole !== undefined && whole.length < length) whole = this.#free.pop();
-    whole ??= Buffer.allocUnsafeSlow(Math.ceil((length * 9) / 8 / STEP) * STEP);
+    const whole = this.#take(length) ?? Buffer.allocUnsafeSlow(Math.ceil((length * 9) / 8 / STEP) * STEP);
     const bytes = whole.subarray(0, length);
     write(bytes);
-    const lent = whole;
     return new EncodedRows(bytes, count, () => {
-      if (this.#free.length < KEPT) this.#free.push(lent);
+      if (this.#free.length < KEPT) this.#free.push(whole);
     });
+  }
+
+  /** The buffer let go last that holds `length` bytes; those let go after it that do not are left to the GC. */
+  #take(length: number): Buffer | undefined {
+    for (let free = this.#free.pop(); free !== undefined; free = this.#free.pop()) if (free.length >= length) return free;
+    return undefined;
   }
 }
