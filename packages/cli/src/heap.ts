@@ -20,7 +20,7 @@ export const HEAP_FLAGS = ['--min-semi-space-size=16', '--max-old-space-size=192
  * four times it. Since the buffers are lent again (BatchBytes), a heap
  * started at 64 MB is marked 5 or 6 times a default-size run (some 60 ms).
  * With each stream's buffers let go as it ends, it peaks at 113 to 120 MB
- * at a quarter of the size, 123 to 130 at four times it.
+ * at a quarter of the size, 124 to 130 at four times it.
  */
 export const INITIAL_HEAP_SIZE = '--initial-heap-size';
 export const ORCHESTRATOR_HEAP_FLAGS = [...HEAP_FLAGS, `${INITIAL_HEAP_SIZE}=64`] as const;

@@ -8,10 +8,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 
 /**
- * SQLite's page cache unless a node says otherwise, 4 times its default: a
- * batch's inserts and lookups land all over the indexes, and with 2 MB many
- * of them miss the cache. Small and fixed, so that memory hardly grows with
- * the data.
+ * SQLite's page cache unless a node says otherwise (users-node's: the
+ * others take 2 MB), 4 times its default: a batch's inserts and lookups
+ * land all over the indexes, and with 2 MB many of them miss the cache.
+ * Small and fixed, so that memory hardly grows with the data.
  */
 const CACHE_KIB = 8000;
 

@@ -16,6 +16,27 @@ describe('IdSet', () => {
     );
   });
 
+  it('answers the same once a block of ids added in any order turns into a bitmap', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(
+          Array.from({ length: 3000 }, (_, i) => 70_000 + 7 * i),
+          { minLength: 1100 },
+        ),
+        (added) => {
+          const set = new IdSet();
+          for (const value of added) set.add(value);
+          const expected = new Set(added);
+          expect(set.size).toBe(expected.size);
+          const wrong: number[] = [];
+          for (let value = 69_990; value < 91_010; value++) if (set.has(value) !== expected.has(value)) wrong.push(value);
+          expect(wrong).toEqual([]);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
   it('keeps a block dense with ids as a bitmap, with the same answers', () => {
     const set = new IdSet();
     for (let value = 1; value <= 10_000; value += 2) set.add(value);
