@@ -27,7 +27,7 @@ export interface RunPageData {
 }
 
 export async function loadPageData(dir: string, served: boolean): Promise<RunPageData> {
-  // One after the other: compiling the nodes' code while the report is read took 15 MB more at once.
+  // One after the other, so that their peaks do not add up: compiling the nodes' code, and reading the report.
   const shapes = await tableShapes();
   const report = await readReport(join(dir, REPORT_FILE), { perTable: PAGE_REJECTIONS_PER_TABLE, rowChars: PAGE_ROW_CHARS });
   const rejections = report ? await withBatches(dir, report.run, report.rejections) : [];
